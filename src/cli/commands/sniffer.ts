@@ -1,7 +1,7 @@
 /**
  * `netledger sniffer …`: reports, merges and dump requests for Net::Connection::Sniffer status files.
  */
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../../model/errors.js';
 import { mergeStatuses } from '../../aggregate/sniffer-merge.js';

@@ -56,7 +56,7 @@ export function numericValue(text: string): number | undefined {
 }
 
 function describeByte(byte: number | undefined): string {
-  if (byte === undefined) return 'end of file';
+  if (byte === undefined) return 'end of file (is the file truncated?)';
   if (byte === LF) return 'end of line';
   if (byte >= 0x21 && byte <= 0x7e) return `'${String.fromCharCode(byte)}'`;
   return `byte 0x${byte.toString(16).padStart(2, '0')}`;

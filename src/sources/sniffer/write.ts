@@ -80,12 +80,12 @@ export function formatDaemonStatus(
 }
 
 /**
- * A number as Perl prints it (`%.15g` for non-integers), then as Data::Dumper writes it: bare when it
- * matches `/^(?:0|-?[1-9]\d{0,8})$/`, quoted otherwise.
+ * A number as Data::Dumper (XS) writes it: an integer of at most 10 characters bare, anything else (longer
+ * integers, so that 32-bit Perls cope, and every non-integer) as a quoted string of Perl's `%.15g` text.
  */
 export function dumperNumber(value: number): string {
   const text = perlNumberText(value);
-  return /^(?:0|-?[1-9]\d{0,8})$/.test(text) ? text : perlQuote(text);
+  return Number.isSafeInteger(value) && text.length <= 10 ? text : perlQuote(text);
 }
 
 export function perlNumberText(value: number): string {
