@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { SnifferEntry } from '../sources/sniffer/status.js';
 import { generateStatus } from '../../test/gen/sniffer-status.js';
-import { groupByCidr24, groupByDomain, orderByBandwidth, subdomainOf } from './sniffer-groups.js';
+import {
+  groupByCidr24,
+  groupByDomain,
+  ipsOf,
+  listedMembers,
+  orderByBandwidth,
+  subdomainOf,
+  type SnifferGrouping,
+} from './sniffer-groups.js';
+
+/** The parts of a grouping the original's composite hash holds: key, R, W, E, A. */
+const plain = (grouping: SnifferGrouping) =>
+  grouping.groups.map((group) => ({
+    key: group.key,
+    ratePerHour: group.ratePerHour,
+    bytesPerHour: group.bytesPerHour,
+    lastUpdate: group.lastUpdate,
+    ips: ipsOf(group),
+  }));
 
 const entry = (
   ip: string,
@@ -28,7 +46,7 @@ describe('groupByCidr24', () => {
       entry('198.51.100.9', 60, 7200, 1145926000),
       entry('198.51.100.7', 120, 36000, 1145926700),
     ]);
-    expect(grouping.groups).toEqual([
+    expect(plain(grouping)).toEqual([
       {
         key: '198.51.100.0/24',
         ratePerHour: 180,
@@ -53,7 +71,7 @@ describe('groupByCidr24', () => {
       entry('10.0.1.1', 4, 40, 7),
       entry('10.0.1.2', 8, 80, 8),
     ]);
-    expect(grouping.groups.map((group) => [group.key, group.ips.length])).toEqual([
+    expect(grouping.groups.map((group) => [group.key, group.members.length])).toEqual([
       ['10.0.0.0/24', 2],
       ['10.0.1.0/24', 2],
     ]);
@@ -65,7 +83,7 @@ describe('groupByCidr24', () => {
       entry('10.0.0.9', 0, 0, 0),
       entry('10.0.0.100', 0, 0, 0),
     ]);
-    expect(grouping.groups[0]!.ips).toEqual(['10.0.0.9', '10.0.0.10', '10.0.0.100']);
+    expect(ipsOf(grouping.groups[0]!)).toEqual(['10.0.0.9', '10.0.0.10', '10.0.0.100']);
   });
   it('groups IPv6 addresses by /120', () => {
     const grouping = groupByCidr24([
@@ -95,8 +113,8 @@ describe('groupByDomain', () => {
       entry('10.0.1.1', 120, 7200, 2, ['b.other.org']),
       entry('10.0.2.1', 180, 10800, 3, ['c.example.com']),
     ];
-    const byDomain = groupByDomain(entries, groupByCidr24(entries));
-    expect(byDomain.groups).toEqual([
+    const byDomain = groupByDomain(groupByCidr24(entries));
+    expect(plain(byDomain)).toEqual([
       {
         key: 'example.com',
         ratePerHour: 240,
@@ -107,14 +125,23 @@ describe('groupByDomain', () => {
       { key: 'other.org', ratePerHour: 120, bytesPerHour: 7200, lastUpdate: 2, ips: ['10.0.1.1'] },
     ]);
   });
+  it('lists a merged group in address order while A keeps name order', () => {
+    const entries = [
+      entry('10.0.9.1', 1, 1, 1, ['a.example.com']),
+      entry('10.0.1.1', 1, 1, 1, ['b.example.com']),
+    ];
+    const [merged] = groupByDomain(groupByCidr24(entries)).groups;
+    expect(ipsOf(merged!)).toEqual(['10.0.9.1', '10.0.1.1']);
+    expect(listedMembers(merged!).map((member) => member.ip)).toEqual(['10.0.1.1', '10.0.9.1']);
+  });
   it('keeps groups without names apart', () => {
     const entries = [
       entry('10.0.0.1', 1, 1, 1),
       entry('10.0.1.1', 1, 1, 1),
       entry('10.0.2.1', 1, 1, 1, ['x.example.com']),
     ];
-    const byDomain = groupByDomain(entries, groupByCidr24(entries));
-    expect(byDomain.groups.map((group) => [group.key, group.ips])).toEqual([
+    const byDomain = groupByDomain(groupByCidr24(entries));
+    expect(byDomain.groups.map((group) => [group.key, ipsOf(group)])).toEqual([
       ['', ['10.0.0.1']],
       ['', ['10.0.1.1']],
       ['example.com', ['10.0.2.1']],
@@ -142,8 +169,8 @@ describe('invariants on generated status files', () => {
     it(`lists every IP exactly once, with totals equal to the listed sums (seed ${seed})`, () => {
       const { entries } = generateStatus(seed, { ips: 500, ipv6Share: 0.2, perCidr: 3 });
       const byCidr24 = groupByCidr24(entries);
-      for (const grouping of [byCidr24, groupByDomain(entries, byCidr24)]) {
-        const listed = grouping.groups.flatMap((group) => group.ips).sort();
+      for (const grouping of [byCidr24, groupByDomain(byCidr24)]) {
+        const listed = grouping.groups.flatMap(ipsOf).sort();
         expect(listed).toEqual(entries.map((e) => e.ip).sort());
         expect(grouping.groups.reduce((sum, group) => sum + group.bytesPerHour, 0)).toBe(
           grouping.bytesPerHour,

@@ -5,9 +5,12 @@
  * - groups with the same subdomain merge even when they are not adjacent in name order (the original lets
  *   the later one overwrite the earlier, so its IPs vanish from the listing);
  * - totals are the sums of what is listed.
- * Sums are taken in the original's order (IP keys in string order), so floating-point results match it.
+ *
+ * Addresses are walked in numeric order. The original walks them in string order; each /24 is a
+ * contiguous run in both orders, and the counters a daemon writes are integers, so every sum is the same
+ * (only non-integer rates, which no daemon writes, could differ in the last bit).
  */
-import { compareIp, parseIp, prefixOf, formatPrefix, type IpAddress } from '../model/ip.js';
+import { addressOrderKey, compareOrderKeys, formatIPv4, formatIPv6 } from '../model/ip.js';
 import type { SnifferEntry } from '../sources/sniffer/status.js';
 
 export interface SnifferGroup {
@@ -19,8 +22,15 @@ export interface SnifferGroup {
   bytesPerHour: number;
   /** max E: the last contact. */
   lastUpdate: number;
-  /** Addresses in the group, in the original's A order (numeric within each /24). */
-  ips: string[];
+  /**
+   * The group's entries in the original's A order: numeric within each /24; a domain group holds its
+   * /24s in name order (its first member decides ties in the report order, as A->[0] does).
+   */
+  members: SnifferEntry[];
+  /** Order key (see `addressOrderKey`) of the first member. */
+  firstKey: number | bigint;
+  /** For a domain group: the /24 groups it is made of. */
+  parts?: SnifferGroup[];
 }
 
 export interface SnifferGrouping {
@@ -31,64 +41,84 @@ export interface SnifferGrouping {
   bytesPerHour: number;
 }
 
-interface Keyed {
-  entry: SnifferEntry;
-  address: IpAddress;
+export const ipsOf = (group: SnifferGroup): string[] => group.members.map((member) => member.ip);
+
+/** Entry indices in ascending numeric address order. */
+function numericOrder(entries: readonly SnifferEntry[], keys: Array<number | bigint>): ArrayLike<number> {
+  const count = entries.length;
+  const INDEX_SPACE = 2 ** 21;
+  if (count < INDEX_SPACE && keys.every((key) => typeof key === 'number')) {
+    // IPv4 only: pack key and index into one exact double and let the typed array sort natively.
+    const packed = new Float64Array(count);
+    for (let i = 0; i < count; i++) packed[i] = (keys[i] as number) * INDEX_SPACE + i;
+    packed.sort();
+    const order = new Uint32Array(count);
+    for (let i = 0; i < count; i++) order[i] = packed[i]! % INDEX_SPACE;
+    return order;
+  }
+  return Array.from({ length: count }, (_, i) => i).sort((a, b) => compareOrderKeys(keys[a]!, keys[b]!));
 }
 
-const byAddress = (a: Keyed, b: Keyed) => compareIp(a.address, b.address);
+const V4_LIMIT = 0x100000000n;
 
-/** Perl `sort keys`: plain string order of the keys (byte order for latin1 text). */
-const byKeyText = (a: Keyed, b: Keyed) => (a.entry.ip < b.entry.ip ? -1 : a.entry.ip > b.entry.ip ? 1 : 0);
+/** The /24 (IPv4) or /120 (IPv6) network of an order key. */
+function networkOf(key: number | bigint): number | bigint {
+  return typeof key === 'number' ? key - (key % 256) : ((key - V4_LIMIT) >> 8n) << 8n;
+}
 
-/**
- * Groups by /24 (IPv4) or /120 (IPv6), as `newcidr24` bounds addresses. Groups come in the order their
- * first key appears in string order, as the original numbers them.
- */
+function networkText(key: number | bigint): string {
+  return typeof key === 'number' ? `${formatIPv4(key)}/24` : `${formatIPv6(key)}/120`;
+}
+
+/** Groups by /24 (IPv4) or /120 (IPv6), as `newcidr24` bounds addresses; groups in address order. */
 export function groupByCidr24(entries: readonly SnifferEntry[]): SnifferGrouping {
-  const keyed: Keyed[] = entries.map((entry) => {
-    const address = parseIp(entry.ip);
-    if (address === undefined) throw new TypeError(`not an IP address: ${entry.ip}`);
-    return { entry, address };
+  const keys = entries.map((entry) => {
+    const key = addressOrderKey(entry.ip);
+    if (key === undefined) throw new TypeError(`not an IP address: ${entry.ip}`);
+    return key;
   });
-  keyed.sort(byKeyText);
-  const members = new Map<string, Keyed[]>();
-  const groups = new Map<string, SnifferGroup>();
-  for (const item of keyed) {
-    const prefix = formatPrefix(prefixOf(item.address, item.address.family === 4 ? 24 : 120));
-    const group = groups.get(prefix);
-    if (group === undefined) {
-      groups.set(prefix, {
-        key: prefix,
-        ratePerHour: item.entry.ratePerHour,
-        bytesPerHour: item.entry.bytesPerHour,
-        lastUpdate: item.entry.lastUpdate,
-        ips: [],
-      });
-      members.set(prefix, [item]);
-    } else {
-      group.ratePerHour += item.entry.ratePerHour;
-      group.bytesPerHour += item.entry.bytesPerHour;
-      if (item.entry.lastUpdate > group.lastUpdate) group.lastUpdate = item.entry.lastUpdate;
-      members.get(prefix)!.push(item);
-    }
-  }
+  const order = numericOrder(entries, keys);
+  const groups: SnifferGroup[] = [];
+  let current: SnifferGroup | undefined;
+  let currentNetwork: number | bigint | undefined;
   let ratePerHour = 0;
   let bytesPerHour = 0;
-  for (const [prefix, group] of groups) {
-    group.ips = members
-      .get(prefix)!
-      .sort(byAddress)
-      .map((item) => item.entry.ip);
-    ratePerHour += group.ratePerHour;
-    bytesPerHour += group.bytesPerHour;
+  for (let i = 0; i < order.length; i++) {
+    const index = order[i]!;
+    const entry = entries[index]!;
+    const network = networkOf(keys[index]!);
+    if (current === undefined || network !== currentNetwork) {
+      current = {
+        key: networkText(network),
+        ratePerHour: entry.ratePerHour,
+        bytesPerHour: entry.bytesPerHour,
+        lastUpdate: entry.lastUpdate,
+        members: [entry],
+        firstKey: keys[index]!,
+      };
+      currentNetwork = network;
+      groups.push(current);
+    } else {
+      current.ratePerHour += entry.ratePerHour;
+      current.bytesPerHour += entry.bytesPerHour;
+      if (entry.lastUpdate > current.lastUpdate) current.lastUpdate = entry.lastUpdate;
+      current.members.push(entry);
+    }
+    ratePerHour += entry.ratePerHour;
+    bytesPerHour += entry.bytesPerHour;
   }
-  return { groups: [...groups.values()], ratePerHour, bytesPerHour };
+  return { groups, ratePerHour, bytesPerHour };
 }
 
 /** Lower-cases ASCII only, as Perl's `lc` does on byte strings. */
 function asciiLower(text: string): string {
-  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text;
+}
+
+function reverseText(text: string): string {
+  let reversed = '';
+  for (let i = text.length - 1; i >= 0; i--) reversed += text[i];
+  return reversed;
 }
 
 const COUNTRY_DOMAIN = /^[\w-]{2}\.[\w-]{3}\.[\w-]+/; // 'name.(net|com|org).cc' reversed
@@ -100,42 +130,53 @@ const PLAIN_DOMAIN = /^[\w-]+\.[\w-]+/; // 'name.ext' reversed
  * A name matching neither pattern is its own key.
  */
 export function subdomainOf(hostName: string): string {
-  const reversed = [...asciiLower(hostName)].reverse().join('');
+  const reversed = reverseText(asciiLower(hostName));
   const match = COUNTRY_DOMAIN.exec(reversed) ?? PLAIN_DOMAIN.exec(reversed);
-  const key = match === null ? reversed : match[0];
-  return [...key].reverse().join('');
+  return match === null ? asciiLower(hostName) : reverseText(match[0]);
 }
 
 /**
  * Groups the /24 groups further by the subdomain of the first host name of each group's first IP.
  * Groups whose first IP has no name stay on their own (the original gives each a unique key).
  */
-export function groupByDomain(entries: readonly SnifferEntry[], byCidr24: SnifferGrouping): SnifferGrouping {
-  const namesByIp = new Map<string, string[]>();
-  for (const entry of entries) namesByIp.set(entry.ip, entry.names);
-  const firstName = (group: SnifferGroup) => asciiLower(namesByIp.get(group.ips[0]!)?.[0] ?? '');
-  // Stable sort: ties (equal first names) keep /24 order, where the original used Perl's hash order.
+export function groupByDomain(byCidr24: SnifferGrouping): SnifferGrouping {
+  // Stable sort: ties (equal first names) keep address order, where the original used Perl's hash order.
   const ordered = byCidr24.groups
-    .map((group) => ({ group, name: firstName(group) }))
+    .map((group) => ({ group, name: asciiLower(group.members[0]!.names[0] ?? '') }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const merged = new Map<string, SnifferGroup>();
+  const groups: SnifferGroup[] = [];
   let ratePerHour = 0;
   let bytesPerHour = 0;
-  ordered.forEach(({ group, name }, index) => {
-    const key = name === '' ? `\0unnamed ${index}` : subdomainOf(name);
-    const existing = merged.get(key);
+  for (const { group, name } of ordered) {
+    const key = name === '' ? undefined : subdomainOf(name);
+    const existing = key === undefined ? undefined : merged.get(key);
     if (existing === undefined) {
-      merged.set(key, { ...group, key: name === '' ? '' : key, ips: [...group.ips] });
+      const created: SnifferGroup = { ...group, key: key ?? '', members: [...group.members], parts: [group] };
+      if (key !== undefined) merged.set(key, created);
+      groups.push(created);
     } else {
       if (group.lastUpdate > existing.lastUpdate) existing.lastUpdate = group.lastUpdate;
       existing.ratePerHour += group.ratePerHour;
       existing.bytesPerHour += group.bytesPerHour;
-      existing.ips.push(...group.ips);
+      for (const member of group.members) existing.members.push(member);
+      existing.parts!.push(group);
     }
     ratePerHour += group.ratePerHour;
     bytesPerHour += group.bytesPerHour;
-  });
-  return { groups: [...merged.values()], ratePerHour, bytesPerHour };
+  }
+  return { groups, ratePerHour, bytesPerHour };
+}
+
+/**
+ * A group's entries in ascending address order, as the report lists them. A domain group's /24 parts
+ * are disjoint address ranges, each already in order, so ordering the parts orders the whole.
+ */
+export function listedMembers(group: SnifferGroup): SnifferEntry[] {
+  if (group.parts === undefined || group.parts.length === 1) return group.members;
+  return [...group.parts]
+    .sort((a, b) => compareOrderKeys(a.firstKey, b.firstKey))
+    .flatMap((part) => part.members);
 }
 
 /**
@@ -143,11 +184,7 @@ export function groupByDomain(entries: readonly SnifferEntry[], byCidr24: Sniffe
  * address ascending.
  */
 export function orderByBandwidth(groups: readonly SnifferGroup[]): SnifferGroup[] {
-  const keyed = groups.map((group) => ({
-    group,
-    perSecond: Math.trunc(group.bytesPerHour / 3600),
-    first: parseIp(group.ips[0]!)!,
-  }));
-  keyed.sort((a, b) => b.perSecond - a.perSecond || compareIp(a.first, b.first));
+  const keyed = groups.map((group) => ({ group, perSecond: Math.trunc(group.bytesPerHour / 3600) }));
+  keyed.sort((a, b) => b.perSecond - a.perSecond || compareOrderKeys(a.group.firstKey, b.group.firstKey));
   return keyed.map(({ group }) => group);
 }

@@ -4,7 +4,7 @@
  */
 import { formatMonthDayTime } from '../model/time.js';
 import { formatFixed0 } from './perl-format.js';
-import { sortedIps, type SnifferReport } from './sniffer.js';
+import type { SnifferReport } from './sniffer.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
@@ -20,7 +20,7 @@ function barChart(report: SnifferReport): string {
     .map((group, index) => {
       const perSecond = group.bytesPerHour / 3600;
       const width = Math.max(1, Math.round((perSecond / max) * barWidth));
-      const label = group.key === '' ? sortedIps(group)[0]! : group.key;
+      const label = group.key === '' ? report.listings[index]![0]!.ip : group.key;
       const y = index * rowHeight;
       return (
         `<text x="${labelWidth - 6}" y="${y + 13}" text-anchor="end">${escapeHtml(label)}</text>` +
@@ -39,16 +39,14 @@ export function renderSnifferHtml(report: SnifferReport, options: { utc?: boolea
       ? 'Composite report, SUB DOMAIN ordered by BANDWIDTH'
       : 'Composite report, CIDR/24 ordered by BANDWIDTH';
   const rows = report.groups
-    .map((group) => {
-      const ips = sortedIps(group)
-        .map(
-          (ip) =>
-            `${escapeHtml(ip)} <span class="names">${escapeHtml((report.names.get(ip) ?? []).join(', '))}</span>`,
-        )
-        .join('<br>');
+    .map((group, index) => {
+      const ips = report.listings[index]!.map(
+        (member) =>
+          `${escapeHtml(member.ip)} <span class="names">${escapeHtml(member.names.join(', '))}</span>`,
+      ).join('<br>');
       return (
         `<tr><td>${escapeHtml(group.key)}</td><td class="n">${formatFixed0(group.ratePerHour / 60)}</td>` +
-        `<td class="n">${formatFixed0(group.bytesPerHour / 3600)}</td><td class="n">${group.ips.length}</td>` +
+        `<td class="n">${formatFixed0(group.bytesPerHour / 3600)}</td><td class="n">${group.members.length}</td>` +
         `<td>${formatMonthDayTime(group.lastUpdate, options.utc)}</td><td>${ips}</td></tr>`
       );
     })

@@ -32,6 +32,16 @@ const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
 const isWordByte = (byte: number) =>
   (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || isDigit(byte) || byte === 0x5f;
 
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
+/**
+ * Bytes as latin1 text. Calls the Buffer's own `latin1Slice`: `toString('latin1', …)` reaches the same
+ * function through argument checks that cost more than the copy for the short strings parsed here.
+ */
+export function latin1(buffer: Buffer, start: number, end: number): string {
+  return (buffer as Latin1Buffer).latin1Slice(start, end);
+}
+
 /** Line and 1-based column of a byte offset. */
 export function lineAndColumn(buffer: Uint8Array, offset: number): { line: number; column: number } {
   let line = 1;
@@ -124,7 +134,7 @@ export class PerlDataReader {
   acceptWord(word: string): boolean {
     this.skipSpace();
     const end = this.pos + word.length;
-    if (end > this.buffer.length || this.buffer.toString('latin1', this.pos, end) !== word) return false;
+    if (end > this.buffer.length || latin1(this.buffer, this.pos, end) !== word) return false;
     if (isWordByte(this.buffer[end] ?? 0) && isWordByte(word.charCodeAt(word.length - 1))) return false;
     this.pos = end;
     return true;
@@ -161,6 +171,30 @@ export class PerlDataReader {
     );
   }
 
+  /**
+   * A one-letter hash key (`B`, `'B'` or `"B"`) as its character code, or -1 when the key is anything
+   * else (the position is then unchanged). The hot path of status files: no string is made.
+   */
+  parseLetterKey(): number {
+    this.skipSpace();
+    const buffer = this.buffer;
+    const pos = this.pos;
+    const first = buffer[pos]!;
+    if (first === QUOTE || first === DQUOTE) {
+      const letter = buffer[pos + 1]!;
+      if (buffer[pos + 2] === first && isWordByte(letter) && letter !== BACKSLASH) {
+        this.pos = pos + 3;
+        return letter;
+      }
+      return -1;
+    }
+    if (isWordByte(first) && !isWordByte(buffer[pos + 1] ?? 0)) {
+      this.pos = pos + 1;
+      return first;
+    }
+    return -1;
+  }
+
   /** A hash key: a quoted string, a bareword or a number. */
   parseKey(): string {
     this.skipSpace();
@@ -171,7 +205,7 @@ export class PerlDataReader {
     if (byte === 0x2d) this.pos++; // -bareword
     while (this.pos < this.buffer.length && isWordByte(this.buffer[this.pos]!)) this.pos++;
     if (this.pos === start) throw this.error(`expected a hash key, found ${describeByte(byte)}`);
-    return this.buffer.toString('latin1', start, this.pos);
+    return latin1(this.buffer, start, this.pos);
   }
 
   /** Any value. Hashes become Maps (never plain objects: a key like `__proto__` stays data). */
@@ -226,6 +260,23 @@ export class PerlDataReader {
   parseNumber(): number {
     const buffer = this.buffer;
     const start = this.pos;
+    // Fast path: plain decimal integers, which is nearly every number a daemon writes.
+    let fast = 0;
+    let end = start;
+    while (end < buffer.length && end - start < 15 && isDigit(buffer[end]!))
+      fast = fast * 10 + (buffer[end++]! - 0x30);
+    const after = buffer[end];
+    if (
+      end > start &&
+      after !== 0x2e &&
+      after !== 0x65 &&
+      after !== 0x45 &&
+      after !== 0x5f &&
+      !isDigit(after ?? 0)
+    ) {
+      this.pos = end;
+      return fast;
+    }
     let pos = start;
     if (buffer[pos] === 0x2d || buffer[pos] === 0x2b) pos++;
     while (pos < buffer.length && (isDigit(buffer[pos]!) || buffer[pos] === 0x2e || buffer[pos] === 0x5f))
@@ -236,10 +287,9 @@ export class PerlDataReader {
       while (pos < buffer.length && isDigit(buffer[pos]!)) pos++;
     }
     // Perl allows 1_000 in literals; the underscores carry no value.
-    const text = buffer.toString('latin1', start, pos).replace(/_/g, '');
+    const text = latin1(buffer, start, pos).replace(/_/g, '');
     const value = numericValue(text);
-    if (value === undefined)
-      throw this.error(`malformed number '${buffer.toString('latin1', start, pos)}'`, start);
+    if (value === undefined) throw this.error(`malformed number '${latin1(buffer, start, pos)}'`, start);
     if (!Number.isFinite(value)) throw this.error(`number '${text}' is too large`, start);
     this.pos = pos;
     return value;
@@ -257,14 +307,14 @@ export class PerlDataReader {
       if (byte === undefined) throw this.error('unterminated string (missing closing quote)', open);
       if (byte === QUOTE) break;
       if (byte === BACKSLASH && (buffer[pos + 1] === QUOTE || buffer[pos + 1] === BACKSLASH)) {
-        out += buffer.toString('latin1', start, pos) + String.fromCharCode(buffer[pos + 1]!);
+        out += latin1(buffer, start, pos) + String.fromCharCode(buffer[pos + 1]!);
         pos += 2;
         start = pos;
         continue;
       }
       pos++;
     }
-    out += buffer.toString('latin1', start, pos);
+    out += latin1(buffer, start, pos);
     this.pos = pos + 1;
     return out;
   }
@@ -323,7 +373,7 @@ export class PerlDataReader {
           if (buffer[pos] === LBRACE) {
             const close = buffer.indexOf(RBRACE, pos);
             if (close < 0) throw this.error('unterminated \\x{…} escape', pos);
-            hex = buffer.toString('latin1', pos + 1, close);
+            hex = latin1(buffer, pos + 1, close);
             pos = close + 1;
           } else {
             while (hex.length < 2 && /[0-9a-fA-F]/.test(String.fromCharCode(buffer[pos] ?? 0))) {

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { EmptyInputError, fromFsError } from '../../model/errors.js';
-import { parseIp } from '../../model/ip.js';
-import { PerlDataReader, numericValue, type PerlValue } from './perl-data.js';
+import { addressOrderKey } from '../../model/ip.js';
+import { PerlDataReader, latin1, numericValue, type PerlValue } from './perl-data.js';
 import type { SnifferEntry, SnifferStatus } from './status.js';
 
 const LF = 0x0a;
@@ -29,16 +29,6 @@ export function headerLength(buffer: Buffer): number {
   return pos;
 }
 
-const NUMERIC_FIELDS = [
-  ['B', 'bytes'],
-  ['C', 'count'],
-  ['E', 'lastUpdate'],
-  ['R', 'ratePerHour'],
-  ['S', 'start'],
-  ['T', 'ptrExpiry'],
-  ['W', 'bytesPerHour'],
-] as const;
-
 /** Fields that hold counts or epochs: integers, so they must be exact in a double. */
 const INTEGER_FIELDS = new Set(['B', 'C', 'E', 'S', 'T']);
 const KNOWN_FIELDS = 'B, C, E, N, R, S, T, W';
@@ -56,7 +46,7 @@ function describeValue(value: PerlValue): string {
 export function parseStatus(buffer: Buffer, file: string): SnifferStatus {
   if (buffer.length === 0) throw new EmptyInputError(file);
   const bodyStart = headerLength(buffer);
-  const header = buffer.toString('latin1', 0, bodyStart);
+  const header = latin1(buffer, 0, bodyStart);
   const reader = new PerlDataReader(buffer, file, bodyStart);
   reader.skipSpace();
   if (reader.atEnd) {
@@ -85,7 +75,7 @@ export function parseStatus(buffer: Buffer, file: string): SnifferStatus {
 
 function parseEntries(reader: PerlDataReader): SnifferEntry[] {
   const entries: SnifferEntry[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<number | bigint>();
   reader.skipSpace();
   const open = reader.pos;
   reader.expect(0x7b, "'{' opening the hash of IP addresses");
@@ -94,39 +84,45 @@ function parseEntries(reader: PerlDataReader): SnifferEntry[] {
     reader.skipSpace();
     const keyOffset = reader.pos;
     const ip = reader.parseKey();
-    if (parseIp(ip) === undefined) throw reader.error(`hash key '${ip}' is not an IP address`, keyOffset);
-    if (seen.has(ip))
+    const address = addressOrderKey(ip);
+    if (address === undefined) throw reader.error(`hash key '${ip}' is not an IP address`, keyOffset);
+    // By value, so that two spellings of one IPv6 address are caught too.
+    if (seen.has(address))
       throw reader.error(
         `duplicate IP address '${ip}' (first seen earlier in the hash at offset ${open})`,
         keyOffset,
       );
-    seen.add(ip);
+    seen.add(address);
     reader.expectFatComma();
-    reader.skipSpace();
-    const valueOffset = reader.pos;
-    const value = reader.parseValue();
-    if (!(value instanceof Map)) {
-      throw reader.error(
-        `entry '${ip}' must be a hash {B, C, E, N, R, S, T, W}, found ${describeValue(value)}`,
-        valueOffset,
-      );
-    }
-    entries.push(toEntry(reader, ip, value, valueOffset));
+    entries.push(parseEntry(reader, ip));
   } while (!reader.endOfElement(0x7d, 'the hash of IP addresses'));
   return entries;
 }
 
-function toEntry(
-  reader: PerlDataReader,
-  ip: string,
-  fields: Map<string, PerlValue>,
-  offset: number,
-): SnifferEntry {
-  for (const key of fields.keys()) {
-    if (key.length !== 1 || !KNOWN_FIELDS.includes(key)) {
-      throw reader.error(`unknown key '${key}' in entry '${ip}' (expected ${KNOWN_FIELDS})`, offset);
-    }
+const KEY_B = 0x42;
+const KEY_C = 0x43;
+const KEY_E = 0x45;
+const KEY_N = 0x4e;
+const KEY_R = 0x52;
+const KEY_S = 0x53;
+const KEY_T = 0x54;
+const KEY_W = 0x57;
+/** One bit per field (by letter), to find missing and repeated keys without a Map per entry. */
+const FIELD_LETTERS = 'BCENRSTW';
+const ALL_FIELDS = 255;
+
+/** The inner hash `{ B => …, …, W => … }`, straight into an entry: this runs a million times for big files. */
+function parseEntry(reader: PerlDataReader, ip: string): SnifferEntry {
+  reader.skipSpace();
+  const offset = reader.pos;
+  if (reader.peek() !== 0x7b) {
+    const value = reader.parseValue();
+    throw reader.error(
+      `entry '${ip}' must be a hash {B, C, E, N, R, S, T, W}, found ${describeValue(value)}`,
+      offset,
+    );
   }
+  reader.pos++;
   const entry: SnifferEntry = {
     ip,
     bytes: 0,
@@ -138,22 +134,55 @@ function toEntry(
     ptrExpiry: 0,
     bytesPerHour: 0,
   };
-  for (const [key, property] of NUMERIC_FIELDS) {
-    if (!fields.has(key)) throw reader.error(`entry '${ip}' lacks key '${key}'`, offset);
-    entry[property] = numberField(reader, ip, key, fields.get(key)!, offset);
+  let seen = 0;
+  if (!reader.accept(0x7d)) {
+    do {
+      reader.skipSpace();
+      const keyOffset = reader.pos;
+      const letter = reader.parseLetterKey();
+      const bit = letter < 0 ? -1 : FIELD_LETTERS.indexOf(String.fromCharCode(letter));
+      if (bit < 0) {
+        const key = letter < 0 ? reader.parseKey() : String.fromCharCode(letter);
+        throw reader.error(`unknown key '${key}' in entry '${ip}' (expected ${KNOWN_FIELDS})`, keyOffset);
+      }
+      const key = FIELD_LETTERS[bit]!;
+      if (seen & (1 << bit)) throw reader.error(`duplicate key '${key}' in entry '${ip}'`, keyOffset);
+      seen |= 1 << bit;
+      reader.expectFatComma();
+      reader.skipSpace();
+      const valueOffset = reader.pos;
+      const value = reader.parseValue();
+      if (letter === KEY_N) {
+        entry.names = namesField(reader, ip, value, valueOffset);
+        continue;
+      }
+      const number = numberField(reader, ip, key, value, valueOffset);
+      // Explicit stores keep the entry objects monomorphic (one hidden class for a million entries).
+      if (letter === KEY_B) entry.bytes = number;
+      else if (letter === KEY_C) entry.count = number;
+      else if (letter === KEY_E) entry.lastUpdate = number;
+      else if (letter === KEY_R) entry.ratePerHour = number;
+      else if (letter === KEY_S) entry.start = number;
+      else if (letter === KEY_T) entry.ptrExpiry = number;
+      else if (letter === KEY_W) entry.bytesPerHour = number;
+    } while (!reader.endOfElement(0x7d, 'the hash of an IP address'));
   }
-  if (!fields.has('N')) throw reader.error(`entry '${ip}' lacks key 'N'`, offset);
-  const names = fields.get('N')!;
-  if (names === null) entry.names = [];
-  else if (Array.isArray(names)) {
-    entry.names = names.map((name) => {
-      if (typeof name === 'string') return name;
-      if (typeof name === 'number') return String(name);
-      throw reader.error(`N of '${ip}' must hold host names, found ${describeValue(name)}`, offset);
-    });
-  } else
-    throw reader.error(`N of '${ip}' must be an array of host names, found ${describeValue(names)}`, offset);
+  if (seen !== ALL_FIELDS) {
+    const missing = [...FIELD_LETTERS].find((_, bit) => (seen & (1 << bit)) === 0);
+    throw reader.error(`entry '${ip}' lacks key '${missing}'`, offset);
+  }
   return entry;
+}
+
+function namesField(reader: PerlDataReader, ip: string, value: PerlValue, offset: number): string[] {
+  if (value === null) return [];
+  if (!Array.isArray(value))
+    throw reader.error(`N of '${ip}' must be an array of host names, found ${describeValue(value)}`, offset);
+  return value.map((name) => {
+    if (typeof name === 'string') return name;
+    if (typeof name === 'number') return String(name);
+    throw reader.error(`N of '${ip}' must hold host names, found ${describeValue(name)}`, offset);
+  });
 }
 
 function numberField(
@@ -165,15 +194,15 @@ function numberField(
 ): number {
   // undef reads as 0 in Perl's numeric context, which is what the original report does with it.
   let number: number | undefined;
-  if (value === null) number = 0;
-  else if (typeof value === 'number') number = value;
+  if (typeof value === 'number') number = value;
+  else if (value === null) number = 0;
   else if (typeof value === 'string') number = numericValue(value);
   if (number === undefined) {
     throw reader.error(`${key} of '${ip}' must be a number, found ${describeValue(value)}`, offset);
   }
   if (!Number.isFinite(number)) throw reader.error(`${key} of '${ip}' is too large`, offset);
   if (number < 0) throw reader.error(`${key} of '${ip}' must not be negative, found ${number}`, offset);
-  if (INTEGER_FIELDS.has(key) && number > Number.MAX_SAFE_INTEGER) {
+  if (number > Number.MAX_SAFE_INTEGER && INTEGER_FIELDS.has(key)) {
     throw reader.error(`${key} of '${ip}' is too large to count exactly (above 2^53)`, offset);
   }
   return number;
