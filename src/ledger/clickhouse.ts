@@ -9,7 +9,7 @@
  * (`ALTER TABLE flows DELETE WHERE source_id = …`, a background mutation). Two ingests of the same content
  * racing each other may both commit; queries count only the first commit per (size, content hash).
  */
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { KeyField } from '../aggregate/keys.js';
@@ -66,6 +66,8 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
       username: parsed.username,
       password: parsed.password,
       request_timeout: 300_000,
+      // Errors reach the user once, as our one-line message; the client's own log would repeat them.
+      log: { level: ClickHouseLogLevel.OFF },
       // Long inserts and scans: progress headers keep the HTTP connection busy (both settings exist in 18.16).
       clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' },
     });

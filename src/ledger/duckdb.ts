@@ -116,7 +116,7 @@ export class DuckDbLedger implements Ledger, LedgerStore {
       await ledger.prepareSchema(existed);
     } catch (error) {
       await ledger.close();
-      throw error instanceof NetledgerError ? error : new IoError(duckMessage(error), path, error);
+      throw error instanceof NetledgerError ? error : openError(error, path);
     }
     return ledger;
   }
@@ -492,7 +492,7 @@ function openError(error: unknown, path: string): NetledgerError {
       { position: { file: path }, cause: error },
     );
   }
-  if (/not a valid DuckDB database file|Corrupt|corrupt/i.test(message)) {
+  if (/not a valid DuckDB database file|corrupt|Could not read enough bytes|checksum/i.test(message)) {
     return new IoError('the ledger file is corrupt or not a DuckDB database', path, error);
   }
   return new IoError(`cannot open the ledger: ${message.split('\n')[0]}`, path, error);
