@@ -8,7 +8,7 @@
  * the body (a byte-identical redelivery is then still recognised).
  */
 import { createHash } from 'node:crypto';
-import type { ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { NetledgerError, NetworkError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
 import { recordFromJson } from './record-json.js';
@@ -115,11 +115,19 @@ export async function collect(ledger: Ledger, options: CollectOptions): Promise<
   };
   connection.on('error', lost);
   connection.on('close', lost);
+  let channel: Channel | undefined;
+  // Closing the channel first waits for the broker's close-ok, so acks written just before reach the broker
+  // (closing the connection at once can drop the channel's last frames).
+  const shutdown = async () => {
+    await channel?.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+  };
   try {
-    const channel = await connection.createChannel();
-    channel.on('error', lost);
-    await channel.assertQueue(options.queue, { durable: true });
-    await channel.prefetch(options.prefetch ?? DEFAULTS.prefetch);
+    const consumer = await connection.createChannel();
+    channel = consumer;
+    consumer.on('error', lost);
+    await consumer.assertQueue(options.queue, { durable: true });
+    await consumer.prefetch(options.prefetch ?? DEFAULTS.prefetch);
     let idleTimer: NodeJS.Timeout | undefined;
     const armIdle = () => {
       if (options.idleSeconds === undefined) return;
@@ -133,7 +141,7 @@ export async function collect(ledger: Ledger, options: CollectOptions): Promise<
       const parsed = parseBatch(message.content, message.properties.messageId as string | undefined);
       let event: BatchEvent;
       if ('error' in parsed) {
-        channel.nack(message, false, false);
+        consumer.nack(message, false, false);
         summary.rejected++;
         event = { batchId: parsed.batchId, status: 'rejected', records: 0, reason: parsed.error };
       } else {
@@ -151,7 +159,7 @@ export async function collect(ledger: Ledger, options: CollectOptions): Promise<
             yield parsed.records;
           })(),
         );
-        channel.ack(message);
+        consumer.ack(message);
         if (outcome.status === 'unchanged') summary.duplicates++;
         else summary.records += outcome.records;
         event = {
@@ -165,7 +173,7 @@ export async function collect(ledger: Ledger, options: CollectOptions): Promise<
       armIdle();
       if (options.maxBatches !== undefined && summary.batches >= options.maxBatches) finish();
     };
-    await channel.consume(
+    await consumer.consume(
       options.queue,
       (message) => {
         if (message === null) return lost(new Error('the broker cancelled the consumer'));
@@ -174,7 +182,7 @@ export async function collect(ledger: Ledger, options: CollectOptions): Promise<
           .catch((error: unknown) => {
             // The ledger refused the batch: leave it queued and stop.
             try {
-              channel.nack(message, false, true);
+              consumer.nack(message, false, true);
             } catch {
               // The channel may be gone already; the broker requeues unacknowledged messages anyway.
             }
@@ -192,10 +200,10 @@ export async function collect(ledger: Ledger, options: CollectOptions): Promise<
     }
   } catch (error) {
     stopping = true;
-    await connection.close().catch(() => undefined);
+    await shutdown();
     throw error instanceof NetledgerError ? error : new NetworkError(`AMQP: ${describe(error)}`, error);
   }
-  await connection.close().catch(() => undefined);
+  await shutdown();
   return summary;
 }
 
