@@ -6,6 +6,7 @@
  * referenced by id, so the hot path writes integers only and grouping by host is an integer GROUP BY.
  * Each source is ingested in one transaction with its `sources` row. See docs/ledger.md for the schema.
  */
+import duckdb from '@duckdb/node-bindings';
 import {
   DOUBLE,
   DuckDBDataChunk,
@@ -18,7 +19,6 @@ import {
   type DuckDBConnection,
   type DuckDBType,
   type DuckDBValue,
-  type DuckDBVector,
 } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import type { KeyField } from '../aggregate/keys.js';
@@ -302,26 +302,29 @@ export class DuckDbLedger implements Ledger, LedgerStore {
     return { expr: `CAST(${alias}.k AS VARCHAR)`, join: '' };
   }
 
+  /**
+   * One query for all fields: per-field sums are merged by stored value (a host seen as src and as dst is
+   * one row), then turned to text; ranking and the limit happen in SQL when the caller allows it.
+   */
   async groupTotals(fields: readonly KeyField[], window: TimeWindow, limit?: number): Promise<GroupTotal[]> {
-    const out: GroupTotal[] = [];
-    for (const field of fields) {
-      const { expr, join } = this.keyOf(field, 'g');
-      const rows = await this.rows(
-        `SELECT ${expr}, g.bytes, g.packets, g.records FROM (
-           SELECT ${field} AS k, sum(bytes) AS bytes, sum(packets) AS packets, count(*) AS records
-           FROM flows WHERE ${field} IS NOT NULL AND ${startsInSql(window)} GROUP BY ${field}) g ${join}
-         ${limit === undefined ? '' : `ORDER BY g.bytes DESC, g.packets DESC, 1 LIMIT ${Math.trunc(limit)}`}`,
-      );
-      for (const row of rows) {
-        out.push({
-          key: String(row[0]),
-          bytes: bigintOf(row[1]),
-          packets: bigintOf(row[2]),
-          records: bigintOf(row[3]),
-        });
-      }
-    }
-    return out;
+    const parts = fields.map(
+      (field) =>
+        `SELECT ${field} AS k, sum(bytes) AS b, sum(packets) AS p, count(*) AS n FROM flows
+         WHERE ${field} IS NOT NULL AND ${startsInSql(window)} GROUP BY ${field}`,
+    );
+    const { expr, join } = this.keyOf(fields[0]!, 'g');
+    const rows = await this.rows(
+      `SELECT ${expr}, g.bytes, g.packets, g.records FROM (
+         SELECT k, sum(b) AS bytes, sum(p) AS packets, sum(n) AS records FROM (${parts.join(' UNION ALL ')}) GROUP BY k
+       ) g ${join}
+       ${limit === undefined ? '' : `ORDER BY g.bytes DESC, g.packets DESC, 1 LIMIT ${Math.trunc(limit)}`}`,
+    );
+    return rows.map((row) => ({
+      key: String(row[0]),
+      bytes: bigintOf(row[1]),
+      packets: bigintOf(row[2]),
+      records: bigintOf(row[3]),
+    }));
   }
 
   async binnedTotals(
@@ -376,78 +379,126 @@ export class DuckDbLedger implements Ledger, LedgerStore {
   }
 }
 
+/** A fixed-width column of one chunk: its values and its validity bitmap (bit i of byte i>>3 = row i). */
+interface ColumnBuffer {
+  bytes: Uint8Array<ArrayBuffer>;
+  validity: Uint8Array<ArrayBuffer>;
+  /** True when some row of the current chunk is NULL. */
+  hasNull: boolean;
+}
+
+function columnBuffer(bytesPerValue: number): ColumnBuffer {
+  return {
+    bytes: new Uint8Array(new ArrayBuffer(CHUNK_ROWS * bytesPerValue)),
+    validity: new Uint8Array(new ArrayBuffer(CHUNK_ROWS / 8)),
+    hasNull: false,
+  };
+}
+
 /**
- * Turns records into flows rows, a chunk at a time, writing each column vector directly.
+ * Turns records into flows rows a chunk (2048 rows) at a time. The hot path writes into typed arrays, then
+ * each column is copied into the chunk's vector in one call and the chunk goes to the appender: no value
+ * objects, no per-value calls into DuckDB except for the rare `extra` text.
  */
 class FlowChunkWriter {
   count = 0;
   firstTime: number | undefined;
   lastTime: number | undefined;
-  private chunk: DuckDBDataChunk | undefined;
-  private vectors: DuckDBVector[] = [];
+  private readonly chunk = DuckDBDataChunk.create(FLOW_TYPES);
+  private readonly columns: ColumnBuffer[] = FLOW_TYPES.map((type) => columnBuffer(byteWidth(type)));
+  private readonly u32 = this.columns.map((column) => new Uint32Array(column.bytes.buffer));
+  private readonly u16 = this.columns.map((column) => new Uint16Array(column.bytes.buffer));
+  private readonly f64 = this.columns.map((column) => new Float64Array(column.bytes.buffer));
+  private readonly u64 = this.columns.map((column) => new BigUint64Array(column.bytes.buffer));
+  private readonly extras: Array<string | null> = new Array<string | null>(CHUNK_ROWS).fill(null);
   private row = 0;
-  private recordIndex = 0;
 
   constructor(
     private readonly appender: DuckDBAppender,
     private readonly sourceId: number,
     private readonly idOf: (text: string | undefined) => number | null,
     private readonly path: string,
-  ) {}
+  ) {
+    this.clear();
+  }
 
-  private startChunk(): void {
-    this.chunk = DuckDBDataChunk.create(FLOW_TYPES, CHUNK_ROWS);
-    this.vectors = FLOW_TYPES.map((_type, index) => this.chunk!.getColumnVector(index));
+  private clear(): void {
+    for (const column of this.columns) {
+      column.validity.fill(0xff);
+      column.hasNull = false;
+    }
+    this.extras.fill(null);
     this.row = 0;
   }
 
+  private setNull(column: number, row: number): void {
+    const buffer = this.columns[column]!;
+    buffer.validity[row >> 3]! &= ~(1 << (row & 7));
+    buffer.hasNull = true;
+  }
+
+  /** A dictionary id (UINTEGER) or NULL. */
+  private putId(column: number, row: number, text: string | undefined): void {
+    const id = text === undefined ? null : this.idOf(text);
+    if (id === null) this.setNull(column, row);
+    else this.u32[column]![row] = id;
+  }
+
+  private putSmall(column: number, row: number, value: number | undefined): void {
+    if (value === undefined) this.setNull(column, row);
+    else this.u16[column]![row] = value;
+  }
+
+  /** UBIGINT from a number (two 32-bit halves, no BigInt) or a bigint. */
+  private putCounter(column: number, row: number, value: bigint | number, what: string): void {
+    if (typeof value === 'number') {
+      if (!Number.isSafeInteger(value) || value < 0) this.badCounter(what, value);
+      const words = this.u32[column]!;
+      words[row * 2] = value % 4294967296;
+      words[row * 2 + 1] = Math.floor(value / 4294967296);
+    } else {
+      if (value < 0n || value >= 1n << 64n) this.badCounter(what, value);
+      this.u64[column]![row] = value;
+    }
+  }
+
+  private badCounter(what: string, value: bigint | number): never {
+    throw new ParseError(`record ${this.count + 1}: ${what} must be an integer 0..2^64-1, got ${value}`, {
+      file: this.path,
+    });
+  }
+
   write(records: readonly TrafficRecord[]): void {
-    const idOf = this.idOf;
+    const f64 = this.f64;
     for (const record of records) {
-      this.recordIndex++;
-      if (this.chunk === undefined) this.startChunk();
-      const v = this.vectors;
-      const i = this.row;
+      const row = this.row;
       const { start, end } = record;
       if (!(end >= start)) {
-        throw new ParseError(`record ${this.recordIndex} ends (${end}) before it starts (${start})`, {
+        throw new ParseError(`record ${this.count + 1} ends (${end}) before it starts (${start})`, {
           file: this.path,
         });
       }
-      v[0]!.setItem(i, this.sourceId);
-      v[1]!.setItem(i, start);
-      v[2]!.setItem(i, end);
-      v[3]!.setItem(i, idOf(record.src));
-      v[4]!.setItem(i, idOf(record.dst));
-      v[5]!.setItem(i, record.sport ?? null);
-      v[6]!.setItem(i, record.dport ?? null);
-      v[7]!.setItem(i, idOf(record.proto));
-      v[8]!.setItem(i, idOf(record.srcMac));
-      v[9]!.setItem(i, idOf(record.dstMac));
-      v[10]!.setItem(i, record.vlan ?? null);
-      v[11]!.setItem(i, idOf(record.name));
-      v[12]!.setItem(i, idOf(record.sensor));
+      this.u32[0]![row] = this.sourceId;
+      f64[1]![row] = start;
+      f64[2]![row] = end;
+      this.putId(3, row, record.src);
+      this.putId(4, row, record.dst);
+      this.putSmall(5, row, record.sport);
+      this.putSmall(6, row, record.dport);
+      this.putId(7, row, record.proto);
+      this.putId(8, row, record.srcMac);
+      this.putId(9, row, record.dstMac);
+      this.putSmall(10, row, record.vlan);
+      this.putId(11, row, record.name);
+      this.putId(12, row, record.sensor);
       const extra = record.extra;
-      if (extra === undefined) {
-        v[13]!.setItem(i, null);
-        v[14]!.setItem(i, null);
-        v[17]!.setItem(i, null);
-      } else {
-        v[13]!.setItem(i, idOf(typeof extra.srcName === 'string' ? extra.srcName : undefined));
-        v[14]!.setItem(i, idOf(typeof extra.dstName === 'string' ? extra.dstName : undefined));
-        v[17]!.setItem(i, otherExtra(extra));
-      }
-      try {
-        v[15]!.setItem(i, BigInt(record.packets));
-        v[16]!.setItem(i, BigInt(record.bytes));
-      } catch (error) {
-        throw new ParseError(
-          `record ${this.recordIndex}: counters must be integers 0..2^64-1 (${duckMessage(error)})`,
-          {
-            file: this.path,
-          },
-        );
-      }
+      this.putId(13, row, typeof extra?.srcName === 'string' ? extra.srcName : undefined);
+      this.putId(14, row, typeof extra?.dstName === 'string' ? extra.dstName : undefined);
+      this.putCounter(15, row, record.packets, 'packets');
+      this.putCounter(16, row, record.bytes, 'bytes');
+      const rest = extra === undefined ? null : otherExtra(extra);
+      if (rest === null) this.setNull(17, row);
+      else this.extras[row] = rest;
       if (this.firstTime === undefined || start < this.firstTime) this.firstTime = start;
       if (this.lastTime === undefined || end > this.lastTime) this.lastTime = end;
       this.count++;
@@ -456,16 +507,40 @@ class FlowChunkWriter {
   }
 
   private flush(): void {
-    if (this.chunk === undefined || this.row === 0) return;
-    this.chunk.rowCount = this.row;
-    for (const vector of this.vectors) vector.flush();
+    const rows = this.row;
+    if (rows === 0) return;
+    const raw = this.chunk.chunk;
+    for (const [index, column] of this.columns.entries()) {
+      const vector = duckdb.data_chunk_get_vector(raw, index);
+      if (FLOW_TYPES[index] === VARCHAR) {
+        for (let row = 0; row < rows; row++) {
+          const text = this.extras[row];
+          if (text !== null && text !== undefined) duckdb.vector_assign_string_element(vector, row, text);
+        }
+      } else {
+        const width = byteWidth(FLOW_TYPES[index]!);
+        duckdb.copy_data_to_vector(vector, 0, column.bytes.buffer, 0, rows * width);
+      }
+      if (column.hasNull) {
+        duckdb.vector_ensure_validity_writable(vector);
+        duckdb.copy_data_to_vector_validity(vector, 0, column.validity.buffer, 0, Math.ceil(rows / 64) * 8);
+      }
+    }
+    duckdb.data_chunk_set_size(raw, rows);
     this.appender.appendDataChunk(this.chunk);
-    this.chunk = undefined;
+    this.chunk.reset();
+    this.clear();
   }
 
   finish(): void {
     this.flush();
   }
+}
+
+function byteWidth(type: DuckDBType): number {
+  if (type === DOUBLE || type === UBIGINT) return 8;
+  if (type === USMALLINT) return 2;
+  return 4; // UINTEGER; VARCHAR columns keep only their validity here
 }
 
 function otherExtra(extra: Record<string, number | string>): string | null {

@@ -96,7 +96,7 @@ export interface Ledger {
  * per-value sums, per-bin sums of records inside one bin, and the records that cross bin edges.
  */
 export interface LedgerStore {
-  /** Sums per stored value of each field (one row per field and value); `limit` only for identity keys. */
+  /** Sums per stored value over all fields (a value in two fields is one row); `limit` only for identity keys. */
   groupTotals(fields: readonly KeyField[], window: TimeWindow, limit?: number): Promise<GroupTotal[]>;
   binnedTotals(fields: readonly KeyField[], binSeconds: number, window: TimeWindow): Promise<BinnedRow[]>;
   spanningRows(

@@ -15,8 +15,8 @@ import type { LedgerStore, SeriesQuery, TopQuery } from './types.js';
 
 export async function topFromStore(store: LedgerStore, query: TopQuery): Promise<GroupTotal[]> {
   const window = { since: query.since, until: query.until };
-  // A single-field identity key can be ranked and cut by the store; anything else is merged here first.
-  const storeLimit = isIdentityKey(query.by) && query.by.fields.length === 1 ? query.limit : undefined;
+  // An identity key can be ranked and cut by the store; CIDR and domain keys are merged here first.
+  const storeLimit = isIdentityKey(query.by) ? query.limit : undefined;
   const rows = await store.groupTotals(query.by.fields, window, storeLimit);
   return topTotals(foldTotals(query.by, rows), query.limit);
 }
