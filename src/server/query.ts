@@ -1,0 +1,69 @@
+/**
+ * Query parameters of `/api/top` and `/api/series`, named as the flags of `netledger top` / `series`:
+ * `by`, `since`, `until`, `utc`, `limit`, `bin`. Bad values are usage errors (HTTP 400).
+ */
+import { parseGroupBy, type GroupBy } from '../aggregate/keys.js';
+import type { SeriesPoint } from '../aggregate/totals.js';
+import { UsageError } from '../model/errors.js';
+import { parseDateTime, parseDuration } from '../model/time.js';
+
+export type QueryParams = Record<string, string | undefined>;
+
+export interface ViewParams {
+  by: GroupBy;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+function single(params: QueryParams, name: string): string | undefined {
+  const value = params[name];
+  if (Array.isArray(value)) throw new UsageError(`parameter '${name}' given more than once`);
+  return value === '' ? undefined : value;
+}
+
+export function parseCount(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`invalid ${name} '${text}': expected a positive integer`);
+  return Number(text);
+}
+
+export function parseViewParams(params: QueryParams): ViewParams {
+  const byText = single(params, 'by');
+  if (byText === undefined) throw new UsageError("missing parameter 'by'");
+  const utcText = single(params, 'utc');
+  const utc = utcText !== undefined && utcText !== '0' && utcText !== 'false';
+  const view: ViewParams = { by: parseGroupBy(byText) };
+  const sinceText = single(params, 'since');
+  const untilText = single(params, 'until');
+  if (sinceText !== undefined) view.since = parseDateTime(sinceText, { utc });
+  if (untilText !== undefined) view.until = parseDateTime(untilText, { utc });
+  if (view.since !== undefined && view.until !== undefined && view.until <= view.since)
+    throw new UsageError(`until (${untilText}) is not after since (${sinceText})`);
+  const limit = parseCount(single(params, 'limit'), 'limit');
+  if (limit !== undefined) view.limit = limit;
+  return view;
+}
+
+export function parseBin(params: QueryParams): number {
+  const text = single(params, 'bin');
+  if (text === undefined) throw new UsageError("missing parameter 'bin'");
+  const seconds = parseDuration(text);
+  if (!Number.isInteger(seconds) || seconds < 1)
+    throw new UsageError(`invalid bin '${text}': whole seconds only`);
+  return seconds;
+}
+
+/** Only the points of the `limit` keys with the most bytes (ties by key), as `series --limit` does. */
+export function keepTopKeys(points: SeriesPoint[], limit: number): SeriesPoint[] {
+  const totals = new Map<string, bigint>();
+  for (const point of points) totals.set(point.key, (totals.get(point.key) ?? 0n) + point.bytes);
+  const keep = new Set(
+    [...totals.entries()]
+      .sort((a, b) => (a[1] === b[1] ? (a[0] < b[0] ? -1 : 1) : a[1] > b[1] ? -1 : 1))
+      .slice(0, limit)
+      .map(([key]) => key),
+  );
+  return points.filter((point) => keep.has(point.key));
+}

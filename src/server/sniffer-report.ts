@@ -1,0 +1,88 @@
+/**
+ * The Sniffer reports the server shows: this host's status files (`--stats`) and the peers' copies,
+ * merged as the composite report does (sum, max, union), grouped by /24 or by subdomain, cached per
+ * grouping and format with the seed's semantics (server/cache.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mergeStatuses } from '../aggregate/sniffer-merge.js';
+import { UsageError, fromFsError } from '../model/errors.js';
+import {
+  buildSnifferReport,
+  renderSnifferJson,
+  renderSnifferText,
+  type SnifferGrouping,
+} from '../report/sniffer.js';
+import { readStatusFile } from '../sources/sniffer/read.js';
+import type { SnifferStatus } from '../sources/sniffer/status.js';
+import { formatComposite, formatCompositeHeader } from '../sources/sniffer/write.js';
+import { cachedText, type CacheSettings } from './cache.js';
+import { gatherPeers, type Peer, type PeerReport } from './peers.js';
+
+export interface SnifferSettings extends CacheSettings {
+  /** This host's status files. */
+  stats: readonly string[];
+  peers: readonly Peer[];
+  /** Longest wait for one peer, milliseconds. */
+  peerTimeoutMs: number;
+  /** Cache files and peer copies live here. */
+  cacheDir: string;
+  utc: boolean;
+}
+
+export function parseGrouping(text: string | undefined): SnifferGrouping {
+  if (text === undefined || text === 'cidr24') return 'cidr24';
+  if (text === 'domain') return 'domain';
+  throw new UsageError(`invalid by '${text}': expected cidr24 or domain`);
+}
+
+function combine(statuses: SnifferStatus[]): SnifferStatus {
+  if (statuses.length === 1) return statuses[0]!;
+  const merged = mergeStatuses(statuses);
+  return { header: formatCompositeHeader(merged), entries: merged.entries };
+}
+
+/** This host's own status, for peers: the one status file as it is, or the composite of several. */
+export async function localStatusFile(stats: readonly string[]): Promise<Buffer> {
+  if (stats.length === 0) throw new UsageError('this server has no status file (--stats)');
+  if (stats.length === 1) {
+    try {
+      return await readFile(stats[0]!);
+    } catch (error) {
+      throw fromFsError(error, stats[0]!);
+    }
+  }
+  const statuses = await Promise.all(stats.map((file) => readStatusFile(file)));
+  return Buffer.from(formatComposite(mergeStatuses(statuses)), 'latin1');
+}
+
+async function compositeStatus(
+  settings: SnifferSettings,
+): Promise<{ status: SnifferStatus; peers: PeerReport[] }> {
+  const [local, remote] = await Promise.all([
+    Promise.all(settings.stats.map((file) => readStatusFile(file))),
+    gatherPeers(settings.peers, join(settings.cacheDir, 'peers'), settings.peerTimeoutMs),
+  ]);
+  const statuses = [...local, ...remote.statuses];
+  if (statuses.length === 0)
+    throw new UsageError('no Sniffer status: no --stats file given and no peer answered');
+  return { status: combine(statuses), peers: remote.reports };
+}
+
+export type SnifferFormat = 'json' | 'text';
+
+/** The report as JSON (renderSnifferJson plus `peers` and `generatedAt`) or as the original's text. */
+export async function snifferReport(
+  settings: SnifferSettings,
+  grouping: SnifferGrouping,
+  format: SnifferFormat,
+): Promise<string> {
+  const file = join(settings.cacheDir, `sniffer-${grouping}.${format}`);
+  return cachedText(file, settings, async () => {
+    const { status, peers } = await compositeStatus(settings);
+    const report = buildSnifferReport(status, grouping);
+    if (format === 'text') return renderSnifferText(report, { utc: settings.utc });
+    const json = JSON.parse(renderSnifferJson(report)) as Record<string, unknown>;
+    return JSON.stringify({ ...json, generatedAt: Math.floor(Date.now() / 1000), peers }, null, 2) + '\n';
+  });
+}
