@@ -10,7 +10,7 @@ import { ERROR_CATALOGUE, NetledgerError, UsageError } from '../model/errors.js'
 import { toJson } from '../report/tabular.js';
 import type { Authenticator } from './auth.js';
 import { SESSION_COOKIE, cookieValue, type Role, type Session } from './auth.js';
-import { keepTopKeys, parseBin, parseViewParams, type QueryParams } from './query.js';
+import { autoBin, keepTopKeys, parseBin, parseViewParams, type QueryParams } from './query.js';
 import { localStatusFile, parseGrouping, snifferReport, type SnifferSettings } from './sniffer-report.js';
 import { registerPages } from './static.js';
 
@@ -60,6 +60,19 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
     { error: { code: 'NL_ERR_INTERNAL', message: `internal error: ${(error as Error).message}` } },
     ERROR_CATALOGUE.NL_ERR_INTERNAL.httpStatus,
   );
+}
+
+/** Seconds the window spans; open ends are closed by the earliest and latest times the ledger holds. */
+async function spanOf(ledger: Ledger, window: { since?: number; until?: number }): Promise<number> {
+  let { since, until } = window;
+  if (since === undefined || until === undefined) {
+    const entries = await ledger.sources();
+    const firsts = entries.flatMap((entry) => (entry.firstTime === undefined ? [] : [entry.firstTime]));
+    const lasts = entries.flatMap((entry) => (entry.lastTime === undefined ? [] : [entry.lastTime]));
+    since ??= firsts.length === 0 ? 0 : Math.min(...firsts);
+    until ??= lasts.length === 0 ? since : Math.max(...lasts);
+  }
+  return Math.max(0, until - since);
 }
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -144,7 +157,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.get('/api/series', read, async (request, reply) => {
     const params = request.query as QueryParams;
     const view = parseViewParams(params);
-    const binSeconds = parseBin(params);
+    const bin = parseBin(params);
+    const store = await useLedger();
+    const binSeconds = bin === 'auto' ? autoBin(await spanOf(store, view)) : bin;
     let points = await (
       await useLedger()
     ).series({

@@ -46,9 +46,19 @@ export function parseViewParams(params: QueryParams): ViewParams {
   return view;
 }
 
-export function parseBin(params: QueryParams): number {
+/** Bin widths `bin=auto` chooses from: the smallest giving at most {@link AUTO_BINS} bins. */
+const NICE_BINS = [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400];
+export const AUTO_BINS = 120;
+
+export function autoBin(spanSeconds: number): number {
+  return NICE_BINS.find((width) => spanSeconds / width <= AUTO_BINS) ?? NICE_BINS[NICE_BINS.length - 1]!;
+}
+
+/** The bin width in seconds, or `auto` (decided later from the window). */
+export function parseBin(params: QueryParams): number | 'auto' {
   const text = single(params, 'bin');
   if (text === undefined) throw new UsageError("missing parameter 'bin'");
+  if (text === 'auto') return 'auto';
   const seconds = parseDuration(text);
   if (!Number.isInteger(seconds) || seconds < 1)
     throw new UsageError(`invalid bin '${text}': whole seconds only`);
