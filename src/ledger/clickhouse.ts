@@ -16,7 +16,16 @@ import type { KeyField } from '../aggregate/keys.js';
 import type { BinnedRow, GroupTotal, SeriesPoint, SpanningRow } from '../aggregate/totals.js';
 import { ConfigError, NetledgerError, NetworkError, ParseError, UsageError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
-import { bigintOf, numberOrUndefined, overlapSql, sqlString, startsInSql, withinOneBinSql } from './sql.js';
+import {
+  bigintOf,
+  groupTotalFromRow,
+  overlapSql,
+  SOURCE_COLUMNS,
+  sourceEntryFromRow,
+  sqlString,
+  startsInSql,
+  withinOneBinSql,
+} from './sql.js';
 import {
   LEDGER_SCHEMA_VERSION,
   type IngestOutcome,
@@ -123,23 +132,10 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
     if (filter.size !== undefined) where.push(`size = ${Math.trunc(filter.size)}`);
     if (filter.contentHash !== undefined) where.push(`content_hash = ${sqlString(filter.contentHash)}`);
     const rows = await this.rows(
-      `SELECT toString(id), identity, path, format, from_offset, size, content_hash, first_time, last_time,
-         toString(records), ingested_at FROM ${this.db}.sources WHERE ${where.join(' AND ')}
+      `SELECT ${SOURCE_COLUMNS} FROM ${this.db}.sources WHERE ${where.join(' AND ')}
        ORDER BY ingested_at, id`,
     );
-    return rows.map((row) => ({
-      id: String(row[0]),
-      identity: String(row[1]),
-      path: String(row[2]),
-      format: String(row[3]),
-      fromOffset: Number(row[4]),
-      size: Number(row[5]),
-      contentHash: String(row[6]),
-      firstTime: numberOrUndefined(row[7]),
-      lastTime: numberOrUndefined(row[8]),
-      records: bigintOf(row[9]),
-      ingestedAt: Number(row[10]),
-    }));
+    return rows.map(sourceEntryFromRow);
   }
 
   async ingestSource(
@@ -215,12 +211,7 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
        FROM (${parts.join(' UNION ALL ')}) GROUP BY k
        ${limit === undefined ? '' : `ORDER BY bytes_sort DESC, packets_sort DESC, k LIMIT ${Math.trunc(limit)}`}`,
     );
-    return rows.map((row) => ({
-      key: String(row[0]),
-      bytes: bigintOf(row[1]),
-      packets: bigintOf(row[2]),
-      records: bigintOf(row[3]),
-    }));
+    return rows.map(groupTotalFromRow);
   }
 
   async binnedTotals(

@@ -25,7 +25,15 @@ import type { KeyField } from '../aggregate/keys.js';
 import type { BinnedRow, GroupTotal, SeriesPoint, SpanningRow } from '../aggregate/totals.js';
 import { ConfigError, IoError, NetledgerError, ParseError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
-import { bigintOf, numberOrUndefined, overlapSql, startsInSql, withinOneBinSql } from './sql.js';
+import {
+  bigintOf,
+  groupTotalFromRow,
+  overlapSql,
+  SOURCE_COLUMNS,
+  sourceEntryFromRow,
+  startsInSql,
+  withinOneBinSql,
+} from './sql.js';
 import {
   LEDGER_SCHEMA_VERSION,
   type IngestOutcome,
@@ -170,23 +178,10 @@ export class DuckDbLedger implements Ledger, LedgerStore {
     if (filter.size !== undefined) where.push(`size = $${values.push(BigInt(filter.size))}`);
     if (filter.contentHash !== undefined) where.push(`content_hash = $${values.push(filter.contentHash)}`);
     const rows = await this.rows(
-      `SELECT id, identity, path, format, from_offset, size, content_hash, first_time, last_time, records,
-         ingested_at FROM sources ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`,
+      `SELECT ${SOURCE_COLUMNS} FROM sources ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`,
       values,
     );
-    return rows.map((row) => ({
-      id: String(row[0]),
-      identity: String(row[1]),
-      path: String(row[2]),
-      format: String(row[3]),
-      fromOffset: Number(row[4]),
-      size: Number(row[5]),
-      contentHash: String(row[6]),
-      firstTime: numberOrUndefined(row[7]),
-      lastTime: numberOrUndefined(row[8]),
-      records: bigintOf(row[9]),
-      ingestedAt: Number(row[10]),
-    }));
+    return rows.map(sourceEntryFromRow);
   }
 
   async ingestSource(
@@ -319,12 +314,7 @@ export class DuckDbLedger implements Ledger, LedgerStore {
        ) g ${join}
        ${limit === undefined ? '' : `ORDER BY g.bytes DESC, g.packets DESC, 1 LIMIT ${Math.trunc(limit)}`}`,
     );
-    return rows.map((row) => ({
-      key: String(row[0]),
-      bytes: bigintOf(row[1]),
-      packets: bigintOf(row[2]),
-      records: bigintOf(row[3]),
-    }));
+    return rows.map(groupTotalFromRow);
   }
 
   async binnedTotals(
