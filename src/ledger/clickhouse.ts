@@ -214,10 +214,16 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
     return rows.map(groupTotalFromRow);
   }
 
+  private valueFilter(field: KeyField, values: readonly string[] | undefined): string {
+    if (values === undefined) return '';
+    return `AND toString(${field}) IN (${values.map(sqlString).join(', ')})`;
+  }
+
   async binnedTotals(
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): Promise<BinnedRow[]> {
     const out: BinnedRow[] = [];
     for (const field of fields) {
@@ -226,7 +232,7 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
            toString(sum(bytes)), toString(sum(packets))
          FROM ${this.db}.flows
          WHERE ${this.present(field)} AND ${overlapSql(window)} AND ${withinOneBinSql(binSeconds)}
-           AND ${this.committed()}
+           AND ${this.committed()} ${this.valueFilter(field, values)}
          GROUP BY k, bin`,
       );
       for (const row of rows) {
@@ -245,12 +251,13 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): AsyncIterable<SpanningRow[]> {
     for (const field of fields) {
       const result = await this.client.query({
         query: `SELECT toString(${field}), ts_start, ts_end, bytes, packets FROM ${this.db}.flows
           WHERE ${this.present(field)} AND ${overlapSql(window)} AND NOT ${withinOneBinSql(binSeconds)}
-            AND ${this.committed()}`,
+            AND ${this.committed()} ${this.valueFilter(field, values)}`,
         format: 'TabSeparated',
       });
       for await (const rows of result.stream()) {

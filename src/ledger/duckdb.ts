@@ -317,10 +317,22 @@ export class DuckDbLedger implements Ledger, LedgerStore {
     return rows.map(groupTotalFromRow);
   }
 
+  /** `AND field IN (…)` for the stored values given as text, or nothing. */
+  private valueFilter(field: KeyField, values: readonly string[] | undefined): string {
+    if (values === undefined) return '';
+    if (STRING_COLUMNS.has(field)) {
+      const list = values.map((value) => `'${value.replace(/'/g, "''")}'`).join(', ');
+      return `AND ${field} IN (SELECT id FROM strings WHERE value IN (${list}))`;
+    }
+    const numbers = values.filter((value) => /^\d+$/.test(value));
+    return numbers.length === 0 ? 'AND FALSE' : `AND ${field} IN (${numbers.join(', ')})`;
+  }
+
   async binnedTotals(
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): Promise<BinnedRow[]> {
     const out: BinnedRow[] = [];
     for (const field of fields) {
@@ -330,7 +342,7 @@ export class DuckDbLedger implements Ledger, LedgerStore {
            SELECT ${field} AS k, CAST(floor(ts_start / ${binSeconds}) AS BIGINT) AS bin,
              sum(bytes) AS bytes, sum(packets) AS packets
            FROM flows WHERE ${field} IS NOT NULL AND ${overlapSql(window)}
-             AND ${withinOneBinSql(binSeconds)} GROUP BY 1, 2) g ${join}`,
+             AND ${withinOneBinSql(binSeconds)} ${this.valueFilter(field, values)} GROUP BY 1, 2) g ${join}`,
       );
       for (const row of rows) {
         out.push({
@@ -348,13 +360,15 @@ export class DuckDbLedger implements Ledger, LedgerStore {
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): AsyncIterable<SpanningRow[]> {
     for (const field of fields) {
       const { expr, join } = this.keyOf(field, 'g');
       const result = await this.connection.stream(
         `SELECT ${expr}, g.ts_start, g.ts_end, g.bytes, g.packets FROM (
            SELECT ${field} AS k, ts_start, ts_end, bytes, packets FROM flows
-           WHERE ${field} IS NOT NULL AND ${overlapSql(window)} AND NOT ${withinOneBinSql(binSeconds)}) g ${join}`,
+           WHERE ${field} IS NOT NULL AND ${overlapSql(window)} AND NOT ${withinOneBinSql(binSeconds)}
+             ${this.valueFilter(field, values)}) g ${join}`,
       );
       for await (const rows of result.yieldRows()) {
         yield rows.map((row) => ({
