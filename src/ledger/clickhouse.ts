@@ -17,7 +17,7 @@ import type { BinnedRow, GroupTotal, SeriesPoint, SpanningRow } from '../aggrega
 import { ConfigError, NetledgerError, NetworkError, ParseError, UsageError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
 import {
-  bigintOf,
+  binnedRowFromRow,
   groupTotalFromRow,
   overlapSql,
   SOURCE_COLUMNS,
@@ -235,14 +235,7 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
            AND ${this.committed()} ${this.valueFilter(field, values)}
          GROUP BY k, bin`,
       );
-      for (const row of rows) {
-        out.push({
-          key: String(row[0]),
-          bin: Number(row[1]),
-          bytes: bigintOf(row[2]),
-          packets: bigintOf(row[3]),
-        });
-      }
+      for (const row of rows) out.push(binnedRowFromRow(row));
     }
     return out;
   }

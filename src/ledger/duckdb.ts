@@ -27,6 +27,7 @@ import { ConfigError, IoError, NetledgerError, ParseError } from '../model/error
 import type { TrafficRecord } from '../model/record.js';
 import {
   bigintOf,
+  binnedRowFromRow,
   groupTotalFromRow,
   overlapSql,
   SOURCE_COLUMNS,
@@ -344,14 +345,7 @@ export class DuckDbLedger implements Ledger, LedgerStore {
            FROM flows WHERE ${field} IS NOT NULL AND ${overlapSql(window)}
              AND ${withinOneBinSql(binSeconds)} ${this.valueFilter(field, values)} GROUP BY 1, 2) g ${join}`,
       );
-      for (const row of rows) {
-        out.push({
-          key: String(row[0]),
-          bin: Number(row[1]),
-          bytes: bigintOf(row[2]),
-          packets: bigintOf(row[3]),
-        });
-      }
+      for (const row of rows) out.push(binnedRowFromRow(row));
     }
     return out;
   }

@@ -3,7 +3,7 @@
  * conversions of query results. Numbers are inlined only after a finiteness check; ClickHouse 18.16 has
  * no query parameters, so text values are inlined through {@link sqlString}.
  */
-import type { GroupTotal } from '../aggregate/totals.js';
+import type { BinnedRow, GroupTotal } from '../aggregate/totals.js';
 import type { SourceEntry, TimeWindow } from './types.js';
 
 function sqlNumber(value: number): string {
@@ -81,4 +81,9 @@ export function groupTotalFromRow(row: readonly unknown[]): GroupTotal {
     packets: bigintOf(row[2]),
     records: bigintOf(row[3]),
   };
+}
+
+/** A (key, bin, bytes, packets) result row. */
+export function binnedRowFromRow(row: readonly unknown[]): BinnedRow {
+  return { key: String(row[0]), bin: Number(row[1]), bytes: bigintOf(row[2]), packets: bigintOf(row[3]) };
 }
