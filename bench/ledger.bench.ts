@@ -169,6 +169,10 @@ for (const by of ['host', 'src']) {
   });
   ours[by] = top.seconds;
 }
+await measure('series --by src --bin 1h --limit 20 (library)', 'flows', async () => {
+  await ledger.series({ by: parseGroupBy('src'), binSeconds: 3600, limit: 20 });
+  return FLOWS;
+});
 await ledger.close();
 const bin = join(here, '..', 'bin', 'netledger.js');
 for (const by of ['host', 'src']) {

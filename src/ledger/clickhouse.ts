@@ -16,7 +16,16 @@ import type { KeyField } from '../aggregate/keys.js';
 import type { BinnedRow, GroupTotal, SeriesPoint, SpanningRow } from '../aggregate/totals.js';
 import { ConfigError, NetledgerError, NetworkError, ParseError, UsageError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
-import { bigintOf, numberOrUndefined, overlapSql, sqlString, startsInSql, withinOneBinSql } from './sql.js';
+import {
+  binnedRowFromRow,
+  groupTotalFromRow,
+  overlapSql,
+  SOURCE_COLUMNS,
+  sourceEntryFromRow,
+  sqlString,
+  startsInSql,
+  withinOneBinSql,
+} from './sql.js';
 import {
   LEDGER_SCHEMA_VERSION,
   type IngestOutcome,
@@ -123,23 +132,10 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
     if (filter.size !== undefined) where.push(`size = ${Math.trunc(filter.size)}`);
     if (filter.contentHash !== undefined) where.push(`content_hash = ${sqlString(filter.contentHash)}`);
     const rows = await this.rows(
-      `SELECT toString(id), identity, path, format, from_offset, size, content_hash, first_time, last_time,
-         toString(records), ingested_at FROM ${this.db}.sources WHERE ${where.join(' AND ')}
+      `SELECT ${SOURCE_COLUMNS} FROM ${this.db}.sources WHERE ${where.join(' AND ')}
        ORDER BY ingested_at, id`,
     );
-    return rows.map((row) => ({
-      id: String(row[0]),
-      identity: String(row[1]),
-      path: String(row[2]),
-      format: String(row[3]),
-      fromOffset: Number(row[4]),
-      size: Number(row[5]),
-      contentHash: String(row[6]),
-      firstTime: numberOrUndefined(row[7]),
-      lastTime: numberOrUndefined(row[8]),
-      records: bigintOf(row[9]),
-      ingestedAt: Number(row[10]),
-    }));
+    return rows.map(sourceEntryFromRow);
   }
 
   async ingestSource(
@@ -215,18 +211,19 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
        FROM (${parts.join(' UNION ALL ')}) GROUP BY k
        ${limit === undefined ? '' : `ORDER BY bytes_sort DESC, packets_sort DESC, k LIMIT ${Math.trunc(limit)}`}`,
     );
-    return rows.map((row) => ({
-      key: String(row[0]),
-      bytes: bigintOf(row[1]),
-      packets: bigintOf(row[2]),
-      records: bigintOf(row[3]),
-    }));
+    return rows.map(groupTotalFromRow);
+  }
+
+  private valueFilter(field: KeyField, values: readonly string[] | undefined): string {
+    if (values === undefined) return '';
+    return `AND toString(${field}) IN (${values.map(sqlString).join(', ')})`;
   }
 
   async binnedTotals(
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): Promise<BinnedRow[]> {
     const out: BinnedRow[] = [];
     for (const field of fields) {
@@ -235,17 +232,10 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
            toString(sum(bytes)), toString(sum(packets))
          FROM ${this.db}.flows
          WHERE ${this.present(field)} AND ${overlapSql(window)} AND ${withinOneBinSql(binSeconds)}
-           AND ${this.committed()}
+           AND ${this.committed()} ${this.valueFilter(field, values)}
          GROUP BY k, bin`,
       );
-      for (const row of rows) {
-        out.push({
-          key: String(row[0]),
-          bin: Number(row[1]),
-          bytes: bigintOf(row[2]),
-          packets: bigintOf(row[3]),
-        });
-      }
+      for (const row of rows) out.push(binnedRowFromRow(row));
     }
     return out;
   }
@@ -254,12 +244,13 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): AsyncIterable<SpanningRow[]> {
     for (const field of fields) {
       const result = await this.client.query({
         query: `SELECT toString(${field}), ts_start, ts_end, bytes, packets FROM ${this.db}.flows
           WHERE ${this.present(field)} AND ${overlapSql(window)} AND NOT ${withinOneBinSql(binSeconds)}
-            AND ${this.committed()}`,
+            AND ${this.committed()} ${this.valueFilter(field, values)}`,
         format: 'TabSeparated',
       });
       for await (const rows of result.stream()) {

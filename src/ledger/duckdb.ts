@@ -25,7 +25,16 @@ import type { KeyField } from '../aggregate/keys.js';
 import type { BinnedRow, GroupTotal, SeriesPoint, SpanningRow } from '../aggregate/totals.js';
 import { ConfigError, IoError, NetledgerError, ParseError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
-import { bigintOf, numberOrUndefined, overlapSql, startsInSql, withinOneBinSql } from './sql.js';
+import {
+  bigintOf,
+  binnedRowFromRow,
+  groupTotalFromRow,
+  overlapSql,
+  SOURCE_COLUMNS,
+  sourceEntryFromRow,
+  startsInSql,
+  withinOneBinSql,
+} from './sql.js';
 import {
   LEDGER_SCHEMA_VERSION,
   type IngestOutcome,
@@ -170,23 +179,10 @@ export class DuckDbLedger implements Ledger, LedgerStore {
     if (filter.size !== undefined) where.push(`size = $${values.push(BigInt(filter.size))}`);
     if (filter.contentHash !== undefined) where.push(`content_hash = $${values.push(filter.contentHash)}`);
     const rows = await this.rows(
-      `SELECT id, identity, path, format, from_offset, size, content_hash, first_time, last_time, records,
-         ingested_at FROM sources ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`,
+      `SELECT ${SOURCE_COLUMNS} FROM sources ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`,
       values,
     );
-    return rows.map((row) => ({
-      id: String(row[0]),
-      identity: String(row[1]),
-      path: String(row[2]),
-      format: String(row[3]),
-      fromOffset: Number(row[4]),
-      size: Number(row[5]),
-      contentHash: String(row[6]),
-      firstTime: numberOrUndefined(row[7]),
-      lastTime: numberOrUndefined(row[8]),
-      records: bigintOf(row[9]),
-      ingestedAt: Number(row[10]),
-    }));
+    return rows.map(sourceEntryFromRow);
   }
 
   async ingestSource(
@@ -319,18 +315,25 @@ export class DuckDbLedger implements Ledger, LedgerStore {
        ) g ${join}
        ${limit === undefined ? '' : `ORDER BY g.bytes DESC, g.packets DESC, 1 LIMIT ${Math.trunc(limit)}`}`,
     );
-    return rows.map((row) => ({
-      key: String(row[0]),
-      bytes: bigintOf(row[1]),
-      packets: bigintOf(row[2]),
-      records: bigintOf(row[3]),
-    }));
+    return rows.map(groupTotalFromRow);
+  }
+
+  /** `AND field IN (…)` for the stored values given as text, or nothing. */
+  private valueFilter(field: KeyField, values: readonly string[] | undefined): string {
+    if (values === undefined) return '';
+    if (STRING_COLUMNS.has(field)) {
+      const list = values.map((value) => `'${value.replace(/'/g, "''")}'`).join(', ');
+      return `AND ${field} IN (SELECT id FROM strings WHERE value IN (${list}))`;
+    }
+    const numbers = values.filter((value) => /^\d+$/.test(value));
+    return numbers.length === 0 ? 'AND FALSE' : `AND ${field} IN (${numbers.join(', ')})`;
   }
 
   async binnedTotals(
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): Promise<BinnedRow[]> {
     const out: BinnedRow[] = [];
     for (const field of fields) {
@@ -340,16 +343,9 @@ export class DuckDbLedger implements Ledger, LedgerStore {
            SELECT ${field} AS k, CAST(floor(ts_start / ${binSeconds}) AS BIGINT) AS bin,
              sum(bytes) AS bytes, sum(packets) AS packets
            FROM flows WHERE ${field} IS NOT NULL AND ${overlapSql(window)}
-             AND ${withinOneBinSql(binSeconds)} GROUP BY 1, 2) g ${join}`,
+             AND ${withinOneBinSql(binSeconds)} ${this.valueFilter(field, values)} GROUP BY 1, 2) g ${join}`,
       );
-      for (const row of rows) {
-        out.push({
-          key: String(row[0]),
-          bin: Number(row[1]),
-          bytes: bigintOf(row[2]),
-          packets: bigintOf(row[3]),
-        });
-      }
+      for (const row of rows) out.push(binnedRowFromRow(row));
     }
     return out;
   }
@@ -358,13 +354,15 @@ export class DuckDbLedger implements Ledger, LedgerStore {
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): AsyncIterable<SpanningRow[]> {
     for (const field of fields) {
       const { expr, join } = this.keyOf(field, 'g');
       const result = await this.connection.stream(
         `SELECT ${expr}, g.ts_start, g.ts_end, g.bytes, g.packets FROM (
            SELECT ${field} AS k, ts_start, ts_end, bytes, packets FROM flows
-           WHERE ${field} IS NOT NULL AND ${overlapSql(window)} AND NOT ${withinOneBinSql(binSeconds)}) g ${join}`,
+           WHERE ${field} IS NOT NULL AND ${overlapSql(window)} AND NOT ${withinOneBinSql(binSeconds)}
+             ${this.valueFilter(field, values)}) g ${join}`,
       );
       for await (const rows of result.yieldRows()) {
         yield rows.map((row) => ({

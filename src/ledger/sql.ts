@@ -3,7 +3,8 @@
  * conversions of query results. Numbers are inlined only after a finiteness check; ClickHouse 18.16 has
  * no query parameters, so text values are inlined through {@link sqlString}.
  */
-import type { TimeWindow } from './types.js';
+import type { BinnedRow, GroupTotal } from '../aggregate/totals.js';
+import type { SourceEntry, TimeWindow } from './types.js';
 
 function sqlNumber(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
@@ -50,4 +51,39 @@ export function bigintOf(value: unknown): bigint {
 
 export function numberOrUndefined(value: unknown): number | undefined {
   return value === null || value === undefined ? undefined : Number(value);
+}
+
+/** The column list both backends select from `sources`, in the order {@link sourceEntryFromRow} reads. */
+export const SOURCE_COLUMNS =
+  'id, identity, path, format, from_offset, size, content_hash, first_time, last_time, records, ingested_at';
+
+export function sourceEntryFromRow(row: readonly unknown[]): SourceEntry {
+  return {
+    id: String(row[0]),
+    identity: String(row[1]),
+    path: String(row[2]),
+    format: String(row[3]),
+    fromOffset: Number(row[4]),
+    size: Number(row[5]),
+    contentHash: String(row[6]),
+    firstTime: numberOrUndefined(row[7]),
+    lastTime: numberOrUndefined(row[8]),
+    records: bigintOf(row[9]),
+    ingestedAt: Number(row[10]),
+  };
+}
+
+/** A (key, bytes, packets, records) result row. */
+export function groupTotalFromRow(row: readonly unknown[]): GroupTotal {
+  return {
+    key: String(row[0]),
+    bytes: bigintOf(row[1]),
+    packets: bigintOf(row[2]),
+    records: bigintOf(row[3]),
+  };
+}
+
+/** A (key, bin, bytes, packets) result row. */
+export function binnedRowFromRow(row: readonly unknown[]): BinnedRow {
+  return { key: String(row[0]), bin: Number(row[1]), bytes: bigintOf(row[2]), packets: bigintOf(row[3]) };
 }

@@ -69,6 +69,8 @@ export interface SeriesQuery extends TimeWindow {
   by: GroupBy;
   /** Bin width, seconds; bins are aligned to the epoch (UTC). */
   binSeconds: number;
+  /** Only the keys `top` ranks first over the (bin-aligned) window. */
+  limit?: number;
 }
 
 export interface Ledger {
@@ -98,10 +100,17 @@ export interface Ledger {
 export interface LedgerStore {
   /** Sums per stored value over all fields (a value in two fields is one row); `limit` only for identity keys. */
   groupTotals(fields: readonly KeyField[], window: TimeWindow, limit?: number): Promise<GroupTotal[]>;
-  binnedTotals(fields: readonly KeyField[], binSeconds: number, window: TimeWindow): Promise<BinnedRow[]>;
+  /** `values`, when given, keeps only rows whose stored value (as text) is one of them. */
+  binnedTotals(
+    fields: readonly KeyField[],
+    binSeconds: number,
+    window: TimeWindow,
+    values?: readonly string[],
+  ): Promise<BinnedRow[]>;
   spanningRows(
     fields: readonly KeyField[],
     binSeconds: number,
     window: TimeWindow,
+    values?: readonly string[],
   ): AsyncIterable<SpanningRow[]>;
 }

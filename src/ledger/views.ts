@@ -2,7 +2,7 @@
  * `top` and `series` written once over a backend's {@link LedgerStore}: the store sums in SQL, the
  * aggregate layer maps values to keys (CIDR, domain), ranks, and splits records across bins.
  */
-import { isIdentityKey } from '../aggregate/keys.js';
+import { isIdentityKey, keyMapper } from '../aggregate/keys.js';
 import {
   foldTotals,
   SeriesAccumulator,
@@ -33,10 +33,19 @@ export async function seriesFromStore(store: LedgerStore, query: SeriesQuery): P
     since: query.since === undefined ? undefined : firstBin * grid.width,
     until: query.until === undefined ? undefined : (lastBin + 1) * grid.width,
   };
+  let values: string[] | undefined;
+  if (query.limit !== undefined) {
+    // Rank keys as `top` does, then fetch only the stored values that map to the kept keys.
+    const rows = await store.groupTotals(query.by.fields, window);
+    const kept = new Set(topTotals(foldTotals(query.by, rows), query.limit).map((total) => total.key));
+    const toKey = keyMapper(query.by);
+    values = rows.map((row) => row.key).filter((value) => kept.has(toKey(value) ?? ''));
+    if (values.length === 0) return [];
+  }
   const series = new SeriesAccumulator(grid, query.by);
-  for (const row of await store.binnedTotals(query.by.fields, query.binSeconds, window))
+  for (const row of await store.binnedTotals(query.by.fields, query.binSeconds, window, values))
     series.addBinned(row);
-  for await (const rows of store.spanningRows(query.by.fields, query.binSeconds, window)) {
+  for await (const rows of store.spanningRows(query.by.fields, query.binSeconds, window, values)) {
     for (const row of rows) series.addSpanning(row);
   }
   return series.points(firstBin, lastBin);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGroupBy } from '../../src/aggregate/keys.js';
 import { totalsOfRecords } from '../../src/aggregate/totals.js';
 import { collect, type BatchEvent } from '../../src/ledger/collect.js';
+import { ClickHouseLedger } from '../../src/ledger/clickhouse.js';
 import { DuckDbLedger } from '../../src/ledger/duckdb.js';
 import { canConnect, requireService } from '../support/services.js';
 import { generateRecords } from './generate.js';
@@ -19,6 +20,7 @@ import { runInProcess } from './run.js';
 
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const available = requireService(await canConnect(5672), 'RabbitMQ on 127.0.0.1:5672');
+const clickhouse = available && requireService(await canConnect(8123), 'ClickHouse on 127.0.0.1:8123');
 
 async function publish(queue: string, messages: Array<{ body: string; messageId?: string }>): Promise<void> {
   const connection = await amqp.connect(AMQP_URL);
@@ -163,6 +165,32 @@ describe.runIf(available)('netledger collect', () => {
       );
     } finally {
       await ledger.close();
+    }
+    expect(await queueDepthAndDelete(queue)).toBe(0);
+  });
+
+  it.runIf(clickhouse)('collects into a ClickHouse ledger with the same guarantees', async () => {
+    const queue = `netledger-test-${randomBytes(6).toString('hex')}`;
+    const records = generateRecords(80, 31);
+    await publish(queue, [
+      { body: JSON.stringify(records), messageId: 'ch-1' },
+      { body: JSON.stringify(records), messageId: 'ch-1' },
+    ]);
+    const db = `nl_test_${randomBytes(6).toString('hex')}`;
+    const ledger = await ClickHouseLedger.open(`clickhouse://127.0.0.1:8123/${db}`);
+    try {
+      expect(await collect(ledger, { url: AMQP_URL, queue, maxBatches: 2 })).toEqual({
+        batches: 2,
+        duplicates: 1,
+        rejected: 0,
+        records: 80,
+      });
+      expect(await ledger.top({ by: parseGroupBy('host') })).toEqual(
+        totalsOfRecords(records, parseGroupBy('host')),
+      );
+    } finally {
+      await ledger.close();
+      await fetch('http://127.0.0.1:8123/', { method: 'POST', body: `DROP DATABASE IF EXISTS ${db}` });
     }
     expect(await queueDepthAndDelete(queue)).toBe(0);
   });

@@ -153,6 +153,22 @@ export function describeLedgerSuite(backend: SuiteBackend, enabled = true): void
       }
     });
 
+    it('limits a series to the keys top ranks first', async () => {
+      const records = generateRecords(1200, 14);
+      await ingestFile(ledger, await write('sl.ndjson', records));
+      for (const by of ['host', 'cidr/16,32', 'port']) {
+        const kept = new Set(
+          totalsOfRecords(records, parseGroupBy(by))
+            .slice(0, 2)
+            .map((total) => total.key),
+        );
+        const expected = seriesOfRecords(records, parseGroupBy(by), { origin: 0, width: 600 });
+        expect(await ledger.series({ by: parseGroupBy(by), binSeconds: 600, limit: 2 })).toEqual(
+          expected.filter((point) => kept.has(point.key)),
+        );
+      }
+    });
+
     it('reports whole bins overlapping the series window', async () => {
       const records = generateRecords(800, 12);
       await ingestFile(ledger, await write('sw.ndjson', records));

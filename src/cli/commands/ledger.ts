@@ -90,7 +90,7 @@ export function register(program: Command): void {
       .command('series')
       .description('per-bin sums by key; records spanning bin edges are split in proportion to their overlap')
       .requiredOption('--bin <duration>', 'bin width, e.g. 5m, 1h, 1d (bins are aligned to the epoch, UTC)')
-      .option('--limit <n>', 'only the N keys with the most bytes in the window'),
+      .option('--limit <n>', 'only the N keys top ranks first over the window (whole bins)'),
   ).action(async (options: ViewOptions & { bin: string }) => {
     const by = parseGroupBy(options.by);
     const binSeconds = parseDuration(options.bin);
@@ -99,8 +99,12 @@ export function register(program: Command): void {
     const limit = parseLimit(options.limit);
     const window = parseWindow(options);
     await withLedger(options.ledger, async (ledger) => {
-      let points = await ledger.series({ by, binSeconds, ...window });
-      if (limit !== undefined) points = keepTopKeys(points, limit);
+      const points = await ledger.series({
+        by,
+        binSeconds,
+        ...window,
+        ...(limit === undefined ? {} : { limit }),
+      });
       await emitOutput(renderSeries(by, points, options.format), options.output);
     });
   });
@@ -272,16 +276,4 @@ export function renderSeries(by: GroupBy, points: readonly SeriesPoint[], format
     packets: point.packets,
   }));
   return renderTabular(format, columns, rows, { by: by.label });
-}
-
-function keepTopKeys(points: SeriesPoint[], limit: number): SeriesPoint[] {
-  const totals = new Map<string, bigint>();
-  for (const point of points) totals.set(point.key, (totals.get(point.key) ?? 0n) + point.bytes);
-  const keep = new Set(
-    [...totals.entries()]
-      .sort((a, b) => (a[1] === b[1] ? (a[0] < b[0] ? -1 : 1) : a[1] > b[1] ? -1 : 1))
-      .slice(0, limit)
-      .map(([key]) => key),
-  );
-  return points.filter((point) => keep.has(point.key));
 }
