@@ -242,6 +242,7 @@ class FwctlCursor {
         // fwctl appends whole lines under a lock: a last line without LF is a write that was cut short.
         this.pos = buf.length;
         this.line++;
+        this.reader.counters.read++;
         this.reader.badLine(FWCTL_SKIP_REASONS.truncated, 'the last line has no newline (truncated write?)', {
           file: this.file,
           line: this.line,
