@@ -10,6 +10,7 @@ import { toBigInt, type Counter } from '../model/record.js';
 import { apportion, type BinGrid } from './timebins.js';
 
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+const MAX_EXACT_BIG = BigInt(MAX_EXACT);
 
 /** A growable array of exact non-negative integer sums. */
 export class ExactSums {
@@ -21,8 +22,9 @@ export class ExactSums {
   add(index: number, value: Counter): void {
     if (index >= this.values.length) this.grow(index);
     if (index >= this.length) this.length = index + 1;
-    if (typeof value === 'number') {
-      const sum = this.values[index]! + value;
+    const small = typeof value === 'number' ? value : value <= MAX_EXACT_BIG ? Number(value) : -1;
+    if (small >= 0) {
+      const sum = this.values[index]! + small;
       // A sum that is not exact in a double is above 2^53 - 1 (rounding only happens past it).
       if (sum <= MAX_EXACT) {
         this.values[index] = sum;
