@@ -28,6 +28,12 @@ describe('ExactSums', () => {
     expect(sums.get(99)).toBe(0n);
     expect(sums.length).toBe(4);
   });
+  it('keeps bigint values below 2^53 in the fast array', () => {
+    const sums = new ExactSums();
+    sums.add(0, 5n);
+    sums.add(0, 7);
+    expect(sums.get(0)).toBe(12n);
+  });
 });
 
 describe('CounterSeries: every interpolation branch, hand-computed', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Counter } from '../model/record.js';
+import { FWCTL_EXAMPLE } from '../../test/support/fwctl-example.js';
 import { randomInt, seededRandom } from '../../test/support/random.js';
 import {
   FwctlAccounting,
@@ -50,15 +51,7 @@ const parse = (text: string): Line[] =>
     });
 
 /** formats.md 2.5. */
-const EXAMPLE = parse(`
-954583200 acct0000 0 0 web
-954583200 acct0001 0 0 mail
-954586800 acct0000 1200 960000 web
-954586800 acct0001 40 52000 mail
-954590400 acct0000 600 480000 web
-954592200 acct0000 300 240000 web
-954592200 acct0001 10 13000 mail
-`);
+const EXAMPLE = parse(FWCTL_EXAMPLE);
 
 describe('formats.md 2.5 worked example, with the 2.6 semantics', () => {
   const options = { start: t0, period: 3 * HOUR, sample: HOUR } as const;

@@ -106,7 +106,10 @@ export class FwctlAccounting {
   finish(): FwctlAccountingReport {
     const hasRecords = this.series !== undefined;
     const start = hasRecords ? this.start : (this.options.start ?? Number.NaN);
-    const end = hasRecords && Number.isFinite(this.end) ? this.end : this.resolveEnd(start, Number.isNaN(this.last) ? start : this.last);
+    const end =
+      hasRecords && Number.isFinite(this.end)
+        ? this.end
+        : this.resolveEnd(start, Number.isNaN(this.last) ? start : this.last);
     const sample = this.options.sample;
     const sampleCount = end > start ? Math.ceil((end - start) / sample) : 0;
     const count = BigInt(sampleCount);

@@ -84,6 +84,18 @@ describe('the fwctlacctreport text', () => {
     );
   });
 
+  it('prints local time by default, following TZ', () => {
+    const saved = process.env.TZ;
+    process.env.TZ = 'Europe/Paris';
+    try {
+      const text = renderFwctlText(report(HOUR, t0, { web: [1] }), { sections: [] });
+      expect(text.split('\n')[1]!.trim()).toBe('00-04-01 12:00 - 00-04-01 13:00');
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
   it('prints NO RECORDS for an empty report', () => {
     const empty = { ...report(DAY, t0, { x: [1] }), chains: [] };
     expect(renderFwctlText(empty, { sections: ['summary', 'packets'], utc: true })).toContain(

@@ -4,7 +4,7 @@
  * each row followed by Avg and Total). Layout, widths and trailing spaces are the original's; the fixes of
  * formats.md 2.6 apply: units carry a true, rounded decimal digit and no digit is dropped.
  */
-import type { FwctlAccountingReport, FwctlChainReport } from '../aggregate/fwctl-accounting.js';
+import type { FwctlAccountingReport } from '../aggregate/fwctl-accounting.js';
 
 export type FwctlTextSection = 'summary' | 'packets' | 'bytes';
 
@@ -136,21 +136,22 @@ export function renderFwctlSummary(report: FwctlAccountingReport): string {
 type Field = 'packets' | 'bytes';
 
 /**
- * One histogram block: a header, then per chain `columns` cells from sample `first` (the first block
- * leaves `skip` cells blank so columns line up with clock hours or weekdays), Avg and Total.
- * Returns the text and the index of the next sample.
+ * One histogram block: a header of column `labels`, then per chain one cell per label from sample `first`
+ * (the first block leaves `skip` cells blank so columns line up with clock hours or weekdays), Avg and
+ * Total. Returns the text and the index of the next sample.
  */
 function histogramBlock(
-  chains: readonly FwctlChainReport[],
+  report: FwctlAccountingReport,
   field: Field,
-  header: string,
+  labels: readonly string[],
   first: number,
   skip: number,
-  columns: number,
-  sampleCount: number,
 ): { text: string; next: number } {
+  const { chains, sampleCount } = report;
+  const columns = labels.length;
+  let text = `${'Chain'.padEnd(12)}${labels.map((label) => ` ${label} `).join('')}`;
+  text += `${'Avg'.padStart(6)} ${'Total'.padStart(6)}\n`;
   const format = field === 'packets' ? formatPacketCount : formatByteCount;
-  let text = header;
   let next = first;
   for (const chain of chains) {
     const samples = chain.samples ?? [];
@@ -194,18 +195,8 @@ export function renderFwctlHourly(report: FwctlAccountingReport, field: Field, u
       out += `${center(`STATS FOR ${shortDate(clock(dayStart, utc))}`)}\n`;
       hour = 0;
     }
-    let header = 'Chain'.padEnd(12);
-    for (let column = 0; column < 6; column++) header += ` ${pad2(hour + column)}:00 `;
-    header += `${'Avg'.padStart(6)} ${'Total'.padStart(6)}\n`;
-    const block = histogramBlock(
-      report.chains,
-      field,
-      header,
-      index,
-      index === 0 ? skip : 0,
-      6,
-      report.sampleCount,
-    );
+    const labels = Array.from({ length: 6 }, (_, column) => `${pad2(hour + column)}:00`);
+    const block = histogramBlock(report, field, labels, index, index === 0 ? skip : 0);
     out += block.text;
     index = block.next;
     hour += 6;
@@ -220,23 +211,12 @@ export function renderFwctlDaily(report: FwctlAccountingReport, field: Field, ut
   const sunday = report.start - skip * DAY;
   let index = 0;
   while (index < report.sampleCount) {
-    let date = index === 0 ? sunday : report.start + index * report.sample;
-    let header = 'Chain'.padEnd(12);
-    for (let column = 0; column < 7; column++) {
-      const time = clock(date, utc);
-      header += ` ${pad2(time.month)}-${pad2(time.day)} `;
-      date += DAY;
-    }
-    header += `${'Avg'.padStart(6)} ${'Total'.padStart(6)}\n`;
-    const block = histogramBlock(
-      report.chains,
-      field,
-      header,
-      index,
-      index === 0 ? skip : 0,
-      7,
-      report.sampleCount,
-    );
+    const firstDay = index === 0 ? sunday : report.start + index * report.sample;
+    const labels = Array.from({ length: 7 }, (_, column) => {
+      const time = clock(firstDay + column * DAY, utc);
+      return `${pad2(time.month)}-${pad2(time.day)}`;
+    });
+    const block = histogramBlock(report, field, labels, index, index === 0 ? skip : 0);
     out += block.text;
     index = block.next;
   }

@@ -265,18 +265,11 @@ class FwctlCursor {
     let i = start;
     while (i < end && isBlank(buf[i])) i++;
 
-    // Field 0: the epoch timestamp.
+    // Field 0: the epoch timestamp (digits that fit a double exactly).
     const timeStart = i;
-    let time = 0;
-    while (i < end) {
-      const byte = buf[i]!;
-      if (byte < ZERO || byte > NINE) break;
-      time = time * 10 + (byte - ZERO);
-      i++;
-    }
-    if (i === timeStart || i - timeStart > SAFE_DIGITS || (i < end && !isBlank(buf[i]))) {
-      return this.reject(buf, start, end, 'time', timeStart);
-    }
+    const time = this.counter(buf, i, end);
+    if (typeof time !== 'number') return this.reject(buf, start, end, 'time', timeStart);
+    i = this.counterEnd;
     while (i < end && isBlank(buf[i])) i++;
 
     // Field 1: the chain id (acct0000). FNV-1a over id and name finds the interned chain.

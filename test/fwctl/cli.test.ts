@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FWCTL_EXAMPLE } from '../support/fwctl-example.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -33,14 +34,7 @@ function run(bin: 'netledger' | 'fwctlacctreport', args: string[], input?: strin
   });
 }
 
-const EXAMPLE = `954583200 acct0000 0 0 web
-954583200 acct0001 0 0 mail
-954586800 acct0000 1200 960000 web
-954586800 acct0001 40 52000 mail
-954590400 acct0000 600 480000 web
-954592200 acct0000 300 240000 web
-954592200 acct0001 10 13000 mail
-`;
+const EXAMPLE = FWCTL_EXAMPLE;
 
 const HEADING =
   '                          IP ACCOUNTING REPORT                          \n' +
