@@ -189,6 +189,16 @@ describe('netledger fwctl', () => {
     expect((await readdir(dir)).filter((name) => name.includes('strict'))).toEqual([]);
   });
 
+  it('--strict names a time going backwards in one file, exit 65', async () => {
+    await writeFile(join(dir, 'backwards'), '954586800 acct0000 1 1 web\n954583200 acct0000 2 2 web\n');
+    const result = await run('netledger', ['fwctl', 'samples', '--strict', 'backwards']);
+    expect(result).toEqual({
+      code: 65,
+      stdout: '',
+      stderr: 'netledger: time goes backwards: 954583200 after 954586800 (backwards:2)\n',
+    });
+  });
+
   it('rejects an unparsable date or duration (64), a missing file (66) and an empty input (65)', async () => {
     const [date, duration, missing, empty] = await Promise.all([
       run('netledger', ['fwctl', 'summary', '--start', 'someday', 'acct']),

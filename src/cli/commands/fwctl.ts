@@ -2,7 +2,6 @@
  * `netledger fwctl summary|samples [FILES]`: firewall accounting reports from `fwctl dump-acct` records.
  */
 import { Option, type Command } from 'commander';
-import { formatPosition } from '../../model/errors.js';
 import { renderFwctlReport, type FwctlReportKind } from '../../report/fwctl.js';
 import { TABULAR_FORMATS, type TabularFormat } from '../../report/tabular.js';
 import { emitOutput } from '../output.js';
@@ -54,9 +53,9 @@ export async function runFwctlCommand(
     strict: options.strict ?? false,
   });
   if (options.verbose) {
-    const skipped = Object.entries(counters.skipped).map(([reason, count]) => `${reason}: ${count}`);
+    const skipped = Object.entries(counters.skipped).map(([reason, count]) => `${count} ${reason}`);
     process.stderr.write(
-      `netledger: ${files.map((file) => formatPosition({ file })).join(', ') || '<stdin>'}: read ${counters.read} lines, ${counters.decoded} dumps, skipped ${skipped.length === 0 ? 0 : skipped.join(', ')}\n`,
+      `netledger: ${files.length === 0 ? '<stdin>' : files.join(', ')}: read ${counters.read} lines, used ${counters.decoded} dumps, skipped ${skipped.length === 0 ? 'none' : skipped.join(', ')}\n`,
     );
   }
   await emitOutput(
