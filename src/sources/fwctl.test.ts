@@ -232,6 +232,20 @@ describe('bad lines: a warning and a count by reason, or an error with --strict'
     ]);
   });
 
+  it('a line too long to be fwctl (a binary file?) is skipped without buffering it', async () => {
+    const path = await file('long', `100 acct0000 1 1 web\n${'x'.repeat(200_000)}\n200 acct0000 2 2 web\n`);
+    const { dumps, warnings, counters } = await read([path], { chunkSize: 4096 });
+    expect(dumps.map((dump) => dump.time)).toEqual([100, 200]);
+    expect(warnings).toEqual([
+      {
+        reason: 'line too long',
+        message: 'a line of more than 65536 bytes (not an fwctl accounting file?)',
+        position: { file: path, line: 2 },
+      },
+    ]);
+    expect(counters.read).toBe(3);
+  });
+
   it('the same dump read twice (overlapping files)', async () => {
     const a = await file('dup-a', '100 acct0000 1 1 web\n200 acct0000 2 2 web\n');
     const b = await file('dup-b', '200 acct0000 2 2 web\n300 acct0000 3 3 web\n');

@@ -29,6 +29,8 @@ export const FWCTL_DEFAULTS = {
   chunkSize: 1 << 20,
   /** Name used in messages for standard input. */
   stdinName: '<stdin>',
+  /** A longer line is not fwctl's (a binary file?): skipped without buffering it whole. */
+  maxLineBytes: 65_536,
 } as const;
 
 /** Why a line was skipped; also the keys of `SourceCounters.skipped`. */
@@ -41,6 +43,7 @@ export const FWCTL_SKIP_REASONS = {
   backwards: 'time going backwards',
   duplicate: 'duplicate dump',
   truncated: 'truncated last line',
+  tooLong: 'line too long',
 } as const;
 
 export type FwctlSkipReason = (typeof FWCTL_SKIP_REASONS)[keyof typeof FWCTL_SKIP_REASONS];
@@ -194,6 +197,8 @@ class FwctlCursor {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private eof = false;
+  /** Inside a line too long to keep: dropping bytes up to the next LF. */
+  private discarding = false;
   private lastTime = -Infinity;
   private readonly chunks: AsyncIterator<Buffer>;
 
@@ -234,6 +239,23 @@ class FwctlCursor {
         return;
       }
       let end = buf.indexOf(LF, start);
+      if (this.discarding) {
+        this.pos = end === -1 ? buf.length : end + 1;
+        this.discarding = end === -1;
+        continue;
+      }
+      if (end === -1 && buf.length - start > FWCTL_DEFAULTS.maxLineBytes) {
+        this.pos = buf.length;
+        this.discarding = true;
+        this.line++;
+        this.reader.counters.read++;
+        this.reader.badLine(
+          FWCTL_SKIP_REASONS.tooLong,
+          `a line of more than ${FWCTL_DEFAULTS.maxLineBytes} bytes (not an fwctl accounting file?)`,
+          { file: this.file, line: this.line },
+        );
+        continue;
+      }
       if (end === -1) {
         if (!this.eof) {
           this.state = 'need-data';
