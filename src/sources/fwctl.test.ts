@@ -129,6 +129,10 @@ describe('reading fwctl dump-acct lines', () => {
     ]);
   });
 
+  it('refuses to read standard input twice', async () => {
+    await expect(FwctlReader.open(['-', '-'])).rejects.toThrow('standard input (-) can be read only once');
+  });
+
   it('fails on a missing file before reading anything', async () => {
     await expect(FwctlReader.open([join(dir, 'nope')])).rejects.toThrow('no such file');
   });

@@ -14,7 +14,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { fromFsError, ParseError, type Position } from '../model/errors.js';
+import { fromFsError, ParseError, UsageError, type Position } from '../model/errors.js';
 import {
   countSkipped,
   newSourceCounters,
@@ -449,6 +449,9 @@ export class FwctlReader {
   static async open(paths: readonly string[], options: FwctlReadOptions = {}): Promise<FwctlReader> {
     const chunkSize = options.chunkSize ?? FWCTL_DEFAULTS.chunkSize;
     const list = paths.length === 0 ? ['-'] : paths;
+    if (list.filter((path) => path === '-').length > 1) {
+      throw new UsageError('standard input (-) can be read only once');
+    }
     const inputs: Array<{ file: string; stream: Readable }> = [];
     try {
       for (const path of list) {
