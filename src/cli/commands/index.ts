@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { register as registerFwctl } from './fwctl.js';
 import { register as registerSniffer } from './sniffer.js';
 
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
  */
-const registrations: Array<(program: Command) => void> = [registerSniffer];
+const registrations: Array<(program: Command) => void> = [registerSniffer, registerFwctl];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
