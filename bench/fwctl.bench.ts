@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FwctlAccounting } from '../src/aggregate/fwctl-accounting.js';
 import { FwctlReader } from '../src/sources/fwctl.js';
-import { seededRandom, randomInt } from '../test/support/random.js';
+import { SeededRandom } from '../test/gen/random.js';
 import { measure, peakRssMiB } from './lib/measure.js';
 
 const CHAINS = 50;
@@ -22,17 +22,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const path = join(here, 'out', `fwctl-${CHAINS}x${DUMPS}.acct`);
 
 async function generate(): Promise<void> {
-  const random = seededRandom(4);
+  const random = new SeededRandom(4);
   const temp = `${path}.tmp`;
   const out = createWriteStream(temp);
   const names = Array.from({ length: CHAINS }, (_, i) => (i === CHAINS - 1 ? '' : `chain${i}`));
   let chunk = '';
   for (let dump = 0; dump < DUMPS; dump++) {
-    const time = FIRST + dump * INTERVAL + (dump === 0 ? 0 : randomInt(random, 0, 20));
+    const time = FIRST + dump * INTERVAL + (dump === 0 ? 0 : random.int(0, 20));
     for (let chain = 0; chain < CHAINS; chain++) {
       const id = `acct${String(chain).padStart(4, '0')}`;
-      const packets = dump === 0 ? 0 : randomInt(random, 0, 50_000);
-      const bytes = dump === 0 ? 0 : packets * randomInt(random, 40, 1500);
+      const packets = dump === 0 ? 0 : random.int(0, 50_000);
+      const bytes = dump === 0 ? 0 : packets * random.int(40, 1500);
       chunk += `${time} ${id} ${packets} ${bytes} ${names[chain]}\n`;
     }
     if (chunk.length > 1 << 20) {

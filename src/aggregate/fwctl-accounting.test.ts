@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Counter } from '../model/record.js';
 import { FWCTL_EXAMPLE } from '../../test/support/fwctl-example.js';
-import { randomInt, seededRandom } from '../../test/support/random.js';
+import { SeededRandom } from '../../test/gen/random.js';
 import {
   FwctlAccounting,
   type FwctlAccountingOptions,
@@ -159,31 +159,31 @@ function insideShare(value: bigint, from: number, to: number, lo: number, hi: nu
 
 describe('property: samples sum to the summary, the summary is the raw sum of the deltas in the window', () => {
   it('holds for 200 seeded random streams', () => {
-    const random = seededRandom(20001);
+    const random = new SeededRandom(20001);
     for (let round = 0; round < 200; round++) {
-      const chains = randomInt(random, 1, 5);
-      const sample = [60, 300, 900, 3600, 5400, 86400][randomInt(random, 0, 5)]!;
+      const chains = random.int(1, 5);
+      const sample = [60, 300, 900, 3600, 5400, 86400][random.int(0, 5)]!;
       const lines: Line[] = [];
-      let time = t0 + randomInt(random, 0, 7200);
-      for (let i = 0, count = randomInt(random, 1, 120); i < count; i++) {
-        time += randomInt(random, 0, 3) === 0 ? 0 : randomInt(random, 1, 4 * sample);
-        const chain = randomInt(random, 0, chains - 1);
+      let time = t0 + random.int(0, 7200);
+      for (let i = 0, count = random.int(1, 120); i < count; i++) {
+        time += random.int(0, 3) === 0 ? 0 : random.int(1, 4 * sample);
+        const chain = random.int(0, chains - 1);
         if (lines.some((line) => line.time === time && line.chain === `acct${chain}`)) continue;
-        const big = randomInt(random, 0, 20) === 0;
+        const big = random.int(0, 20) === 0;
         lines.push({
           time,
           chain: `acct${chain}`,
           name: `n${chain % 3}`,
-          packets: big ? 2n ** 60n + BigInt(randomInt(random, 0, 1000)) : randomInt(random, 0, 5000),
-          bytes: randomInt(random, 0, 1e9),
+          packets: big ? 2n ** 60n + BigInt(random.int(0, 1000)) : random.int(0, 5000),
+          bytes: random.int(0, 1e9),
         });
       }
       const first = lines[0]!.time;
       const last = lines.at(-1)!.time;
       const window: Partial<FwctlAccountingOptions> = {};
-      if (random() < 0.6) window.start = first + randomInt(random, -2 * sample, Math.max(0, last - first));
-      if (random() < 0.3) window.period = randomInt(random, 1, 6 * sample);
-      else if (random() < 0.5) window.end = (window.start ?? first) + randomInt(random, 1, 8 * sample);
+      if (random.next() < 0.6) window.start = first + random.int(-2 * sample, Math.max(0, last - first));
+      if (random.next() < 0.3) window.period = random.int(1, 6 * sample);
+      else if (random.next() < 0.5) window.end = (window.start ?? first) + random.int(1, 8 * sample);
 
       const samples = account(lines, { ...window, sample, resolution: 'samples' });
       const summary = account(lines, { ...window, sample, resolution: 'summary' });
