@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerFwctl } from './fwctl.js';
 import { register as registerLedger } from './ledger.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSniffer } from './sniffer.js';
@@ -6,7 +7,12 @@ import { register as registerSniffer } from './sniffer.js';
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
  */
-const registrations: Array<(program: Command) => void> = [registerSniffer, registerLedger, registerServe];
+const registrations: Array<(program: Command) => void> = [
+  registerSniffer,
+  registerFwctl,
+  registerLedger,
+  registerServe,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
