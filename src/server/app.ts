@@ -10,6 +10,7 @@ import { ERROR_CATALOGUE, NetledgerError, UsageError } from '../model/errors.js'
 import { toJson } from '../report/tabular.js';
 import type { Authenticator } from './auth.js';
 import { SESSION_COOKIE, cookieValue, type Role, type Session } from './auth.js';
+import { fwctlReport, parseFwctlQuery, type FwctlSettings } from './fwctl.js';
 import { autoBin, keepTopKeys, parseBin, parseViewParams, type QueryParams } from './query.js';
 import { localStatusFile, parseGrouping, snifferReport, type SnifferSettings } from './sniffer-report.js';
 import { registerPages } from './static.js';
@@ -19,6 +20,7 @@ export interface ServerOptions {
   openLedger?: () => Promise<Ledger>;
   auth: Authenticator;
   sniffer: SnifferSettings;
+  fwctl: FwctlSettings;
   /** Directory of the built pages (dist/web); absent: no pages, API only. */
   assetsDir?: string;
   /** Mark the session cookie `Secure` (when served behind TLS). */
@@ -204,6 +206,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.get('/api/sniffer/status', read, async (_request, reply) =>
     reply.type('text/plain; charset=latin1').send(await localStatusFile(options.sniffer.stats)),
   );
+
+  for (const kind of ['summary', 'samples'] as const) {
+    app.get(`/api/fwctl/${kind}`, read, async (request, reply) =>
+      reply
+        .type('application/json; charset=utf-8')
+        .send(await fwctlReport(options.fwctl, parseFwctlQuery(kind, request.query as QueryParams))),
+    );
+  }
 
   app.post('/api/ingest', admin, async (request, reply) => {
     const body = (request.body ?? {}) as { path?: unknown; format?: unknown };

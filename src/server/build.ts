@@ -11,8 +11,8 @@ import { build } from 'esbuild';
 import { DEFAULT_ASSETS_DIR } from './serve.js';
 
 const SOURCE = fileURLToPath(new URL('./web/', import.meta.url));
-const SCRIPTS = ['dashboard', 'sniffer', 'login'];
-const PAGES = ['dashboard', 'sniffer', 'login'];
+const SCRIPTS = ['dashboard', 'sniffer', 'fwctl', 'login'];
+const PAGES = ['dashboard', 'sniffer', 'fwctl', 'login'];
 
 export async function buildWebAssets(outDir: string = DEFAULT_ASSETS_DIR): Promise<string> {
   await mkdir(outDir, { recursive: true });

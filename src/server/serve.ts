@@ -19,6 +19,8 @@ export interface ServeSettings {
   host: string;
   port: number;
   stats: string[];
+  /** fwctl accounting files. */
+  fwctl?: string[];
   token?: string;
   usersFile?: string;
   peers: Peer[];
@@ -57,6 +59,8 @@ export async function startServer(settings: ServeSettings): Promise<{ app: Fasti
       `refusing to listen on ${settings.host} without --token or --users (use --insecure-no-auth to insist)`,
     );
   const ledgerLocation = settings.ledger;
+  const cacheDir =
+    settings.cacheDir ?? join(tmpdir(), `netledger-serve-${process.getuid?.() ?? 0}-${settings.port}`);
   const app = await createServer({
     ...(ledgerLocation === undefined ? {} : { openLedger: () => openLedger(ledgerLocation) }),
     auth,
@@ -64,11 +68,16 @@ export async function startServer(settings: ServeSettings): Promise<{ app: Fasti
       stats: settings.stats,
       peers: settings.peers,
       peerTimeoutMs: settings.peerTimeoutSeconds * 1000,
-      cacheDir:
-        settings.cacheDir ?? join(tmpdir(), `netledger-serve-${process.getuid?.() ?? 0}-${settings.port}`),
+      cacheDir,
       refreshSeconds: settings.refreshSeconds,
       lockSeconds: settings.lockSeconds,
       utc: settings.utc,
+    },
+    fwctl: {
+      files: settings.fwctl ?? [],
+      cacheDir,
+      refreshSeconds: settings.refreshSeconds,
+      lockSeconds: settings.lockSeconds,
     },
     assetsDir: settings.assetsDir ?? DEFAULT_ASSETS_DIR,
   });

@@ -11,6 +11,7 @@ import type { Session } from './auth.js';
 export const PAGES: Record<string, string> = {
   '/': 'dashboard.html',
   '/sniffer': 'sniffer.html',
+  '/fwctl': 'fwctl.html',
   '/login': 'login.html',
 };
 

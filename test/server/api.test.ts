@@ -3,11 +3,13 @@
  * records, errors are JSON with the catalogue's status, the Sniffer report equals the original's text.
  */
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGroupBy } from '../../src/aggregate/keys.js';
 import { seriesOfRecords, totalsOfRecords } from '../../src/aggregate/totals.js';
 import { toJson } from '../../src/report/tabular.js';
 import { generateRecords } from '../ledger/generate.js';
+import { FWCTL_EXAMPLE } from '../support/fwctl-example.js';
 import { fixture, makeLedger, serve, tempDir, type Running } from './harness.js';
 
 const records = generateRecords(300, 9);
@@ -20,7 +22,9 @@ let remove: () => Promise<void>;
 beforeAll(async () => {
   const temp = await tempDir('nl-api-');
   remove = temp.remove;
+  await writeFile(`${temp.dir}/fwctl_acct`, FWCTL_EXAMPLE);
   server = await serve({
+    fwctl: [`${temp.dir}/fwctl_acct`],
     ledger: await makeLedger(temp.dir, records),
     stats: [fixture('seed1-40.stats')],
     cacheDir: `${temp.dir}/cache`,
@@ -129,5 +133,53 @@ describe('Sniffer routes', () => {
       status: 400,
       body: { error: { message: "invalid by 'asn': expected cidr24 or domain" } },
     });
+  });
+});
+
+describe('fwctl routes', () => {
+  it('/api/fwctl/summary and /samples give the JSON of netledger fwctl', async () => {
+    const summary = await server.get('/api/fwctl/summary?sample=1h');
+    expect(summary.status).toBe(200);
+    expect(summary.body).toMatchObject({ report: 'summary', start: 954583200, end: 954592200, sample: 3600 });
+    expect(
+      summary.body.rows.map((row: { name: string; packets_sum: number; bytes_sum: number }) => [
+        row.name,
+        row.packets_sum,
+        row.bytes_sum,
+      ]),
+    ).toEqual([
+      ['mail', 50, 65000],
+      ['web', 2100, 1680000],
+    ]);
+    const samples = await server.get('/api/fwctl/samples?sample=1h&name=mail');
+    expect(samples.body.rows).toEqual([
+      { name: 'mail', start: 954583200, packets: 40, bytes: 52000 },
+      { name: 'mail', start: 954586800, packets: 6, bytes: 8666 },
+      { name: 'mail', start: 954590400, packets: 4, bytes: 4334 },
+    ]);
+  });
+
+  it('rejects a bad window, and answers 404 without --fwctl', async () => {
+    expect(await server.get('/api/fwctl/summary?start=954592200&end=954583200')).toMatchObject({
+      status: 400,
+      body: { error: { message: 'the report must end after it starts (check start, end and period)' } },
+    });
+    const temp = await tempDir('nl-nofw-');
+    const bare = await serve({ cacheDir: temp.dir });
+    try {
+      expect(await bare.get('/api/fwctl/samples')).toMatchObject({
+        status: 404,
+        body: {
+          error: { code: 'NL_ERR_NOT_FOUND', message: 'this server has no fwctl accounting file (--fwctl)' },
+        },
+      });
+      expect(await bare.get('/api/top?by=host')).toMatchObject({
+        status: 404,
+        body: { error: { message: 'this server has no ledger (--ledger)' } },
+      });
+    } finally {
+      await bare.app.close();
+      await temp.remove();
+    }
   });
 });

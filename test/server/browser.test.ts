@@ -13,6 +13,7 @@ import { buildWebAssets } from '../../src/server/build.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { requireService } from '../support/services.js';
 import { generateRecords } from '../ledger/generate.js';
+import { FWCTL_EXAMPLE } from '../support/fwctl-example.js';
 import { fixture, makeLedger, serve, tempDir, type Running } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,6 +31,7 @@ describe.runIf(requireService(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (ap
       const temp = await tempDir('nl-browser-');
       remove = temp.remove;
       const users = join(temp.dir, 'users');
+      await writeFile(join(temp.dir, 'fwctl_acct'), FWCTL_EXAMPLE);
       await writeFile(users, `${await userLine('alice', 'admin', 'alice-secret')}\n`);
       const [ledger, assets] = await Promise.all([
         makeLedger(temp.dir, generateRecords(400, 5)),
@@ -42,6 +44,7 @@ describe.runIf(requireService(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (ap
         cacheDir: join(temp.dir, 'cache'),
         usersFile: users,
         assetsDir: assets,
+        fwctl: [join(temp.dir, 'fwctl_acct')],
       });
       browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -147,6 +150,35 @@ describe.runIf(requireService(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (ap
         cells.map((c) => Number(c.textContent)),
       );
       expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    });
+
+    it('the fwctl page draws one histogram per chain and the summary of the API', async () => {
+      await page.goto(`${server.url}/fwctl`);
+      await page.selectOption('#sample', '1h');
+      await expect.poll(() => page.$$eval('figure.chain canvas', (list) => list.length)).toBe(2);
+      const painted = await page.$$eval('figure.chain canvas', (list) =>
+        list.map((canvas) => {
+          const { data } = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 560, 180);
+          let count = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) count++;
+          return count;
+        }),
+      );
+      expect(painted.every((count) => count > 200)).toBe(true);
+      expect(await page.$$eval('figure.chain figcaption', (list) => list.map((c) => c.textContent))).toEqual([
+        'mail',
+        'web',
+      ]);
+      const api = await apiJson('/api/fwctl/summary?sample=1h');
+      const cells = await page.$$eval('#summary-body tr', (rows) =>
+        rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)),
+      );
+      expect(cells).toEqual(
+        api.body.rows.map((row: Record<string, unknown>) =>
+          [row.name, row.packets_sum, row.bytes_sum, row.packets_avg, row.bytes_avg].map(String),
+        ),
+      );
+      await page.screenshot({ path: join(SHOTS, 'fwctl.png'), fullPage: true });
     });
 
     it('logs out', async () => {

@@ -16,6 +16,7 @@ interface ServeOptions {
   ledger?: string;
   listen: string;
   stats?: string[];
+  fwctl?: string[];
   token?: string;
   users?: string;
   peer?: string[];
@@ -68,6 +69,7 @@ export function register(program: Command): void {
     )
     .option('--listen <host:port>', 'address to bind (loopback unless told otherwise)', '127.0.0.1:8080')
     .option('--stats <file>', 'a Sniffer status file of this host (repeatable)', collect)
+    .option('--fwctl <file>', 'an fwctl accounting file (repeatable; merged in time order)', collect)
     .option('--token <token>', 'bearer token granting the read role (default: $NETLEDGER_TOKEN)')
     .option('--users <file>', 'users file: name:role:scrypt$... lines (netledger hash-password)')
     .option('--peer <url>', 'another netledger serve whose status is merged in (repeatable)', collect)
@@ -94,6 +96,7 @@ export function register(program: Command): void {
         host,
         port,
         stats: options.stats ?? [],
+        fwctl: options.fwctl ?? [],
         ...(token === undefined || token === '' ? {} : { token }),
         ...(options.users === undefined ? {} : { usersFile: options.users }),
         peers: pairPeers(options.peer ?? [], options.peerToken ?? [], options.peerCommand ?? []),
