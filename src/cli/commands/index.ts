@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { register as registerFwctl } from './fwctl.js';
+import { register as registerLedger } from './ledger.js';
 import { register as registerSniffer } from './sniffer.js';
 
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
  */
-const registrations: Array<(program: Command) => void> = [registerSniffer, registerFwctl];
+const registrations: Array<(program: Command) => void> = [registerSniffer, registerFwctl, registerLedger];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

@@ -1,0 +1,288 @@
+/**
+ * The ledger benchmark: ingest rate of generated flows into DuckDB, then `top --by host|src --limit 20`
+ * over them, with peak memory. Where nfdump is installed, the same flows go to nfcapd as NetFlow v5 and
+ * `nfdump -R DIR -s srcip/bytes -n 20` (and `-s ip/bytes`, the `--by host` equivalent) run side by side.
+ *
+ * NETLEDGER_BENCH_FLOWS sets the number of flows (default 10,000,000).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseGroupBy } from '../src/aggregate/keys.js';
+import { DuckDbLedger } from '../src/ledger/duckdb.js';
+import { ingestFile } from '../src/ledger/ingest.js';
+import type { TrafficRecord } from '../src/model/record.js';
+import { measure, peakRssMiB, printMeasurement, timeCommand } from './lib/measure.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const OUT = join(here, 'out', 'ledger');
+const FLOWS = Number(process.env.NETLEDGER_BENCH_FLOWS ?? 10_000_000);
+const BATCH = 8192;
+const DAY_START = 1_795_132_800; // 2026-11-20T00:00:00Z
+
+/**
+ * Flow number `i` of the bench set, deterministic and IPv4 only (NetFlow v5 carries IPv4): 65,536 sources
+ * with a skewed popularity, 4,096 destinations, flows spread over one day, up to 5 minutes long.
+ */
+function flowAt(i: number, out: Flow): Flow {
+  let x = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+  x = (x ^ (x >>> 16)) >>> 0;
+  const skew = (x & 0xffff) / 65536;
+  out.src = 0x0a000000 + Math.floor(skew * skew * 65536); // 10.0.0.0/16, low addresses busiest
+  out.dst = 0xc0a80000 + ((x >>> 4) & 0xfff); // 192.168.0.0/20
+  out.sport = 1024 + (x % 60000);
+  out.dport = [53, 80, 443, 8080][(x >>> 20) & 3]!;
+  out.proto = (x >>> 22) & 1 ? 6 : 17;
+  out.startMs = DAY_START * 1000 + Math.floor((i / FLOWS) * 86_400_000);
+  out.durationMs = (x >>> 8) % 300_000;
+  out.packets = 1 + ((x >>> 3) % 1000);
+  out.bytes = 40 + (x % 1_500_000);
+  return out;
+}
+
+interface Flow {
+  src: number;
+  dst: number;
+  sport: number;
+  dport: number;
+  proto: number;
+  startMs: number;
+  durationMs: number;
+  packets: number;
+  bytes: number;
+}
+
+const newFlow = (): Flow => ({
+  src: 0,
+  dst: 0,
+  sport: 0,
+  dport: 0,
+  proto: 0,
+  startMs: 0,
+  durationMs: 0,
+  packets: 0,
+  bytes: 0,
+});
+
+const ipText = new Map<number, string>();
+function ip(value: number): string {
+  let text = ipText.get(value);
+  if (text === undefined) {
+    text = `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+    ipText.set(value, text);
+  }
+  return text;
+}
+
+function toRecord(flow: Flow): TrafficRecord {
+  return {
+    start: flow.startMs / 1000,
+    end: (flow.startMs + flow.durationMs) / 1000,
+    src: ip(flow.src),
+    dst: ip(flow.dst),
+    sport: flow.sport,
+    dport: flow.dport,
+    proto: flow.proto === 6 ? 'tcp' : 'udp',
+    packets: flow.packets,
+    bytes: flow.bytes,
+  };
+}
+
+async function* batches(count: number): AsyncIterable<TrafficRecord[]> {
+  const flow = newFlow();
+  for (let base = 0; base < count; base += BATCH) {
+    const size = Math.min(BATCH, count - base);
+    const batch = new Array<TrafficRecord>(size);
+    for (let i = 0; i < size; i++) batch[i] = toRecord(flowAt(base + i, flow));
+    yield batch;
+  }
+}
+
+const formatNumber = (value: number) => Math.round(value).toLocaleString('en');
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+console.log(`flows: ${formatNumber(FLOWS)} (NETLEDGER_BENCH_FLOWS)`);
+
+// Making the record objects is the caller's cost, not the ledger's: time it alone first.
+const generation = await measure('generate records (no ledger)', 'records', async () => {
+  let count = 0;
+  for await (const batch of batches(FLOWS)) count += batch.length;
+  return count;
+});
+
+const ledgerPath = join(OUT, 'bench.duckdb');
+let ledger = await DuckDbLedger.open(ledgerPath);
+const ingest = await measure('ingest generated records into DuckDB', 'records', async () => {
+  const outcome = await ledger.ingestSource(
+    {
+      identity: 'bench',
+      path: 'generated',
+      format: 'generated',
+      fromOffset: 0,
+      size: FLOWS,
+      contentHash: 'bench',
+    },
+    batches(FLOWS),
+  );
+  return outcome.records;
+});
+const ledgerOnly = ingest.seconds - generation.seconds;
+console.log(
+  `${'  ledger share (ingest minus generation)'.padEnd(48)} ${ledgerOnly.toFixed(3).padStart(8)} s  ${formatNumber(FLOWS / ledgerOnly).padStart(12)} records/s`,
+);
+await ledger.close();
+console.log(`  ledger file: ${(statSync(ledgerPath).size / 2 ** 20).toFixed(0)} MiB`);
+
+// The same path as `netledger ingest` on NDJSON (parse-bound), on a tenth of the flows.
+const ndjsonCount = Math.max(1, Math.floor(FLOWS / 10));
+const ndjsonPath = join(OUT, 'flows.ndjson');
+{
+  let text = '';
+  const parts: string[] = [];
+  for await (const batch of batches(ndjsonCount)) {
+    for (const record of batch) text += JSON.stringify(record) + '\n';
+    parts.push(text);
+    text = '';
+  }
+  writeFileSync(ndjsonPath, parts.join(''));
+}
+{
+  const ndjsonLedger = await DuckDbLedger.open(join(OUT, 'ndjson.duckdb'));
+  await measure('ingest NDJSON file (netledger ingest path)', 'records', async () => {
+    const outcome = await ingestFile(ndjsonLedger, ndjsonPath);
+    return outcome.records;
+  });
+  await ndjsonLedger.close();
+}
+
+ledger = await DuckDbLedger.open(ledgerPath);
+const ours: Record<string, number> = {};
+for (const by of ['host', 'src']) {
+  const top = await measure(`top --by ${by} --limit 20 (library)`, 'flows', async () => {
+    const rows = await ledger.top({ by: parseGroupBy(by), limit: 20 });
+    if (by === 'src') console.log(`  top src: ${rows[0]?.key} ${rows[0]?.bytes} bytes`);
+    return FLOWS;
+  });
+  ours[by] = top.seconds;
+}
+await measure('series --by src --bin 1h --limit 20 (library)', 'flows', async () => {
+  await ledger.series({ by: parseGroupBy('src'), binSeconds: 3600, limit: 20 });
+  return FLOWS;
+});
+await ledger.close();
+const bin = join(here, '..', 'bin', 'netledger.js');
+for (const by of ['host', 'src']) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(
+    process.execPath,
+    [bin, 'top', '--ledger', ledgerPath, '--by', by, '--limit', '20'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) console.log(`netledger top failed: ${result.stderr}`);
+  printMeasurement({
+    label: `netledger top --by ${by} --limit 20 (process)`,
+    seconds,
+    units: FLOWS,
+    unit: 'flows',
+  });
+  ours[`${by}-process`] = seconds;
+}
+
+await compareWithNfdump();
+console.log(`peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB`);
+
+/**
+ * Sends the same flows to nfcapd as NetFlow v5 (30 flows per datagram) and times nfdump over the file.
+ */
+async function compareWithNfdump(): Promise<void> {
+  const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+  if (!has('nfdump') || !has('nfcapd')) {
+    console.log('nfdump/nfcapd not installed (Debian package nfdump): no peer comparison');
+    return;
+  }
+  const dir = join(OUT, 'nfcapd');
+  mkdirSync(dir, { recursive: true });
+  const port = 20000 + (process.pid % 20000);
+  const collector = spawn(
+    'nfcapd',
+    ['-w', dir, '-p', String(port), '-b', '127.0.0.1', '-B', '16777216', '-t', '86400'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const socket = createSocket('udp4');
+  const exportSecs = DAY_START + 2 * 86_400;
+  const uptimeMs = 3 * 86_400_000;
+  const datagram = Buffer.alloc(24 + 30 * 48);
+  const flow = newFlow();
+  let sequence = 0;
+  const started = process.hrtime.bigint();
+  for (let base = 0; base < FLOWS; base += 30) {
+    const count = Math.min(30, FLOWS - base);
+    datagram.writeUInt16BE(5, 0);
+    datagram.writeUInt16BE(count, 2);
+    datagram.writeUInt32BE(uptimeMs, 4);
+    datagram.writeUInt32BE(exportSecs, 8);
+    datagram.writeUInt32BE(0, 12);
+    datagram.writeUInt32BE(sequence, 16);
+    sequence += count;
+    for (let i = 0; i < count; i++) {
+      flowAt(base + i, flow);
+      const at = 24 + i * 48;
+      datagram.fill(0, at, at + 48);
+      datagram.writeUInt32BE(flow.src, at);
+      datagram.writeUInt32BE(flow.dst, at + 4);
+      datagram.writeUInt32BE(flow.packets, at + 16);
+      datagram.writeUInt32BE(flow.bytes, at + 20);
+      datagram.writeUInt32BE(uptimeMs - (exportSecs * 1000 - flow.startMs), at + 24);
+      datagram.writeUInt32BE(uptimeMs - (exportSecs * 1000 - flow.startMs - flow.durationMs), at + 28);
+      datagram.writeUInt16BE(flow.sport, at + 32);
+      datagram.writeUInt16BE(flow.dport, at + 34);
+      datagram.writeUInt8(flow.proto, at + 38);
+    }
+    await new Promise<void>((resolve, reject) =>
+      socket.send(datagram.subarray(0, 24 + count * 48), port, '127.0.0.1', (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+    // Pace the sender so that the collector's socket buffer does not overflow.
+    if ((base / 30) % 256 === 255) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  socket.close();
+  const sendSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  collector.kill('SIGTERM');
+  await new Promise((resolve) => collector.once('exit', resolve));
+  console.log(`  sent ${formatNumber(FLOWS)} flows to nfcapd as NetFlow v5 in ${sendSeconds.toFixed(1)} s`);
+  const files = readdirSync(dir).filter((name) => name.startsWith('nfcapd.'));
+  console.log(`  nfcapd files: ${files.join(', ')}`);
+  for (const [ours_, stat] of [
+    ['src', 'srcip/bytes'],
+    ['host', 'ip/bytes'],
+  ] as const) {
+    const peer = timeCommand('nfdump', ['-R', dir, '-s', stat, '-n', '20', '-q']);
+    if (peer === undefined) continue;
+    const flowsSeen = /total flows: (\d+)/i.exec(peer.stdout)?.[1];
+    printMeasurement(
+      { label: `nfdump -R DIR -s ${stat} -n 20`, seconds: peer.seconds, units: FLOWS, unit: 'flows' },
+      `nfdump peak ${peer.peakMiB.toFixed(0)} MiB${flowsSeen ? `, flows read ${flowsSeen}` : ''}`,
+    );
+    const first = peer.stdout.split('\n').find((line) => /\d+\.\d+\.\d+\.\d+/.test(line));
+    if (first) console.log(`  nfdump first row: ${first.trim().replace(/\s+/g, ' ')}`);
+    console.log(
+      `  ratio nfdump / netledger (--by ${ours_}): library ${(peer.seconds / ours[ours_]!).toFixed(2)}x, whole process ${(peer.seconds / ours[`${ours_}-process`]!).toFixed(2)}x (>1: netledger faster)`,
+    );
+  }
+  const stats = timeCommand('nfdump', ['-R', dir, '-I']);
+  const flowCount = /Flows: (\d+)/.exec(stats?.stdout ?? '')?.[1];
+  if (flowCount !== undefined)
+    console.log(`  flows nfcapd stored: ${formatNumber(Number(flowCount))} of ${formatNumber(FLOWS)}`);
+}

@@ -1,0 +1,119 @@
+/**
+ * Source adapters: how `netledger ingest` recognises a file's format from its first bytes and reads it as
+ * batches of records. One registration per format; readers live in `sources/`, adapters only wrap them.
+ *
+ * To add a format when its reader lands, append one entry to {@link ADAPTERS}, e.g.
+ * `{ format: 'fwctl', appendable: true, sniff: looksLikeFwctl, read: (path, options) => readFwctlBatches(path, options) }`.
+ */
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { fromFsError, ParseError, UsageError } from '../model/errors.js';
+import type { TrafficRecord } from '../model/record.js';
+import { recordFromJson } from './record-json.js';
+
+export interface ReadOptions {
+  /** Byte offset to start at (only non-zero for appendable formats continuing a grown file). */
+  fromOffset: number;
+  /** Byte offset to stop at (exclusive): the size that was hashed, so a file still growing is cut there. */
+  toOffset?: number;
+}
+
+export interface SourceAdapter {
+  format: string;
+  /**
+   * True when records are aligned to an append boundary: reading from the old size of a grown file (whose
+   * old prefix is unchanged) yields exactly the new records. Line formats (ndjson, fwctl dumps, tstat logs)
+   * are; a pcap is when the reader skips the global header and resumes at a packet boundary; a Sniffer
+   * status file is not (each dump rewrites the whole file), so a changed one is ingested whole.
+   */
+  appendable: boolean;
+  /** True when the first bytes of a source look like this format. */
+  sniff(head: Buffer): boolean;
+  read(path: string, options: ReadOptions): AsyncIterable<TrafficRecord[]>;
+}
+
+/** How many bytes `sniff` sees. */
+export const SNIFF_BYTES = 4096;
+const BATCH_RECORDS = 4096;
+
+/** One TrafficRecord as a JSON object per line (the sinks' schema). Blank lines are allowed. */
+export const ndjsonAdapter: SourceAdapter = {
+  format: 'ndjson',
+  appendable: true,
+  sniff(head) {
+    const text = head.toString('utf8').trimStart();
+    return text.startsWith('{') && /"start"\s*:/.test(text.slice(0, 2000));
+  },
+  read: readNdjsonRecords,
+};
+
+export const ADAPTERS: SourceAdapter[] = [ndjsonAdapter];
+
+export function adapterFor(format: string): SourceAdapter {
+  const adapter = ADAPTERS.find((candidate) => candidate.format === format);
+  if (adapter === undefined) {
+    throw new UsageError(`unknown --format '${format}': expected auto or ${formatNames().join(', ')}`);
+  }
+  return adapter;
+}
+
+export function formatNames(): string[] {
+  return ADAPTERS.map((adapter) => adapter.format);
+}
+
+/** The adapter whose `sniff` accepts `head`, or undefined. */
+export function sniffAdapter(head: Buffer): SourceAdapter | undefined {
+  return ADAPTERS.find((adapter) => adapter.sniff(head));
+}
+
+/**
+ * Reads NDJSON records in batches. Line numbers in errors count from the start of the file when reading
+ * from 0; when continuing a grown file they are given as byte offsets.
+ */
+export async function* readNdjsonRecords(path: string, options: ReadOptions): AsyncIterable<TrafficRecord[]> {
+  const stream = createReadStream(path, {
+    start: options.fromOffset,
+    ...(options.toOffset === undefined ? {} : { end: options.toOffset - 1 }),
+    highWaterMark: 1 << 20,
+  });
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let lineNumber = 0;
+  let lineOffset = options.fromOffset;
+  let batch: TrafficRecord[] = [];
+  const parseLine = (line: string): void => {
+    lineNumber++;
+    const at = lineOffset;
+    lineOffset += Buffer.byteLength(line) + 1;
+    if (line.trim() === '') return;
+    const position = options.fromOffset === 0 ? { file: path, line: lineNumber } : { file: path, offset: at };
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new ParseError('expected one JSON record per line', position);
+    }
+    const record = recordFromJson(value);
+    if (typeof record === 'string') throw new ParseError(record, position);
+    batch.push(record);
+  };
+  try {
+    for await (const chunk of stream) {
+      const text = carry + decoder.write(chunk as Buffer);
+      const lines = text.split('\n');
+      carry = lines.pop() ?? '';
+      for (const line of lines) parseLine(line);
+      if (batch.length >= BATCH_RECORDS) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } catch (error) {
+    throw fromFsError(error, path);
+  } finally {
+    stream.destroy();
+  }
+  carry += decoder.end();
+  if (carry !== '') parseLine(carry);
+  if (batch.length > 0) yield batch;
+}

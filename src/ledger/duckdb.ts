@@ -1,0 +1,584 @@
+/**
+ * The embedded ledger: one DuckDB file (default `./netledger.duckdb`).
+ *
+ * Records are bulk-loaded through DuckDB's appender, a data chunk (2048 rows) at a time. Text values that
+ * repeat (addresses, MACs, protocol, chain, sensor, reverse-DNS names) are stored once in `strings` and
+ * referenced by id, so the hot path writes integers only and grouping by host is an integer GROUP BY.
+ * Each source is ingested in one transaction with its `sources` row. See docs/ledger.md for the schema.
+ */
+import duckdb from '@duckdb/node-bindings';
+import {
+  DOUBLE,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  UBIGINT,
+  UINTEGER,
+  USMALLINT,
+  VARCHAR,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { existsSync } from 'node:fs';
+import type { KeyField } from '../aggregate/keys.js';
+import type { BinnedRow, GroupTotal, SeriesPoint, SpanningRow } from '../aggregate/totals.js';
+import { ConfigError, IoError, NetledgerError, ParseError } from '../model/errors.js';
+import type { TrafficRecord } from '../model/record.js';
+import {
+  bigintOf,
+  binnedRowFromRow,
+  groupTotalFromRow,
+  overlapSql,
+  SOURCE_COLUMNS,
+  sourceEntryFromRow,
+  startsInSql,
+  withinOneBinSql,
+} from './sql.js';
+import {
+  LEDGER_SCHEMA_VERSION,
+  type IngestOutcome,
+  type Ledger,
+  type LedgerStore,
+  type SeriesQuery,
+  type SourceEntry,
+  type SourceFilter,
+  type SourceFingerprint,
+  type TimeWindow,
+  type TopQuery,
+} from './types.js';
+import { seriesFromStore, topFromStore } from './views.js';
+
+/** Columns stored as ids into `strings`. */
+const STRING_COLUMNS = new Set<KeyField>([
+  'src',
+  'dst',
+  'proto',
+  'src_mac',
+  'dst_mac',
+  'name',
+  'sensor',
+  'src_name',
+  'dst_name',
+]);
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS strings (id UINTEGER, value VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS sources (id UINTEGER, identity VARCHAR, path VARCHAR, format VARCHAR,
+     from_offset UBIGINT, size UBIGINT, content_hash VARCHAR, first_time DOUBLE, last_time DOUBLE,
+     records UBIGINT, ingested_at DOUBLE)`,
+  `CREATE TABLE IF NOT EXISTS flows (source_id UINTEGER, ts_start DOUBLE, ts_end DOUBLE,
+     src UINTEGER, dst UINTEGER, sport USMALLINT, dport USMALLINT, proto UINTEGER,
+     src_mac UINTEGER, dst_mac UINTEGER, vlan USMALLINT, name UINTEGER, sensor UINTEGER,
+     src_name UINTEGER, dst_name UINTEGER, packets UBIGINT, bytes UBIGINT, extra VARCHAR)`,
+];
+
+/** The flows columns in table order, with their types (the appender writes them positionally). */
+const FLOW_TYPES: DuckDBType[] = [
+  UINTEGER, // source_id
+  DOUBLE, // ts_start
+  DOUBLE, // ts_end
+  UINTEGER, // src
+  UINTEGER, // dst
+  USMALLINT, // sport
+  USMALLINT, // dport
+  UINTEGER, // proto
+  UINTEGER, // src_mac
+  UINTEGER, // dst_mac
+  USMALLINT, // vlan
+  UINTEGER, // name
+  UINTEGER, // sensor
+  UINTEGER, // src_name
+  UINTEGER, // dst_name
+  UBIGINT, // packets
+  UBIGINT, // bytes
+  VARCHAR, // extra
+];
+const CHUNK_ROWS = 2048;
+
+/** Keys of `extra` promoted to columns (reverse-DNS names of src and dst, for `--by domain`). */
+const PROMOTED_EXTRA = new Set(['srcName', 'dstName']);
+
+export class DuckDbLedger implements Ledger, LedgerStore {
+  /** Text → id of `strings`; loaded at the first ingest, dropped when a transaction rolls back. */
+  private dictionary: Map<string, number> | undefined;
+
+  private constructor(
+    readonly location: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens (creating when absent) the ledger file; a file of another kind or version is refused. */
+  static async open(path: string): Promise<DuckDbLedger> {
+    const existed = existsSync(path);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (error) {
+      throw openError(error, path);
+    }
+    const connection = await instance.connect();
+    const ledger = new DuckDbLedger(path, instance, connection);
+    try {
+      await ledger.prepareSchema(existed);
+    } catch (error) {
+      await ledger.close();
+      throw error instanceof NetledgerError ? error : openError(error, path);
+    }
+    return ledger;
+  }
+
+  private async prepareSchema(existed: boolean): Promise<void> {
+    if (existed) {
+      const tables = await this.rows(
+        `SELECT table_name FROM information_schema.tables WHERE table_name = 'meta'`,
+      );
+      const hasMeta = tables.length > 0;
+      const version = hasMeta ? await this.rows(`SELECT value FROM meta WHERE key = 'schema_version'`) : [];
+      const found = version[0]?.[0];
+      if (found === undefined) {
+        const any = await this.rows(`SELECT count(*) FROM information_schema.tables`);
+        if (Number(any[0]?.[0] ?? 0) > 0) {
+          throw new ConfigError('this DuckDB file is not a netledger ledger (no schema version)', {
+            file: this.location,
+          });
+        }
+      } else if (Number(found) !== LEDGER_SCHEMA_VERSION) {
+        throw new ConfigError(
+          `ledger schema version ${String(found)} is not the version this netledger reads (${LEDGER_SCHEMA_VERSION})`,
+          { file: this.location },
+        );
+      } else {
+        return;
+      }
+    }
+    await this.connection.run('BEGIN TRANSACTION');
+    for (const statement of SCHEMA) await this.connection.run(statement);
+    await this.connection.run(`INSERT INTO meta VALUES ('schema_version', '${LEDGER_SCHEMA_VERSION}')`);
+    await this.connection.run('COMMIT');
+  }
+
+  private async rows(sql: string, values?: DuckDBValue[]): Promise<DuckDBValue[][]> {
+    const reader = await this.connection.runAndReadAll(sql, values);
+    return reader.getRows();
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  async sources(filter: SourceFilter = {}): Promise<SourceEntry[]> {
+    const where: string[] = [];
+    const values: DuckDBValue[] = [];
+    if (filter.identity !== undefined) {
+      where.push(`identity = $${values.push(filter.identity)}`);
+    }
+    if (filter.size !== undefined) where.push(`size = $${values.push(BigInt(filter.size))}`);
+    if (filter.contentHash !== undefined) where.push(`content_hash = $${values.push(filter.contentHash)}`);
+    const rows = await this.rows(
+      `SELECT ${SOURCE_COLUMNS} FROM sources ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`,
+      values,
+    );
+    return rows.map(sourceEntryFromRow);
+  }
+
+  async ingestSource(
+    fingerprint: SourceFingerprint,
+    batches: AsyncIterable<TrafficRecord[]>,
+  ): Promise<IngestOutcome> {
+    await this.connection.run('BEGIN TRANSACTION');
+    let appender: DuckDBAppender | undefined;
+    try {
+      const known = await this.sources({ size: fingerprint.size, contentHash: fingerprint.contentHash });
+      if (known.length > 0) {
+        await this.connection.run('ROLLBACK');
+        return { status: 'unchanged', records: 0, entry: known[0]! };
+      }
+      const dictionary = await this.loadDictionary();
+      const newStrings: string[] = [];
+      const idOf = (text: string | undefined): number | null => {
+        if (text === undefined) return null;
+        let id = dictionary.get(text);
+        if (id === undefined) {
+          id = dictionary.size + 1;
+          dictionary.set(text, id);
+          newStrings.push(text);
+        }
+        return id;
+      };
+      const next = await this.rows('SELECT coalesce(max(id), 0) + 1 FROM sources');
+      const sourceId = Number(next[0]![0]);
+      appender = await this.connection.createAppender('flows');
+      const writer = new FlowChunkWriter(appender, sourceId, idOf, fingerprint.path);
+      for await (const batch of batches) writer.write(batch);
+      writer.finish();
+      appender.closeSync();
+      appender = undefined;
+      if (newStrings.length > 0) await this.appendStrings(dictionary, newStrings);
+      const entry: SourceEntry = {
+        ...fingerprint,
+        id: String(sourceId),
+        firstTime: writer.firstTime,
+        lastTime: writer.lastTime,
+        records: BigInt(writer.count),
+        ingestedAt: Date.now() / 1000,
+      };
+      await this.connection.run(`INSERT INTO sources VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+        sourceId,
+        entry.identity,
+        entry.path,
+        entry.format,
+        BigInt(entry.fromOffset),
+        BigInt(entry.size),
+        entry.contentHash,
+        entry.firstTime ?? null,
+        entry.lastTime ?? null,
+        entry.records,
+        entry.ingestedAt,
+      ]);
+      await this.connection.run('COMMIT');
+      return { status: 'ingested', records: writer.count, entry };
+    } catch (error) {
+      this.dictionary = undefined;
+      try {
+        appender?.closeSync();
+      } catch {
+        // The appender's own error is the one to report.
+      }
+      try {
+        await this.connection.run('ROLLBACK');
+      } catch {
+        // A failed commit has already ended the transaction.
+      }
+      if (error instanceof NetledgerError) throw error;
+      throw writeError(error, this.location);
+    }
+  }
+
+  private async loadDictionary(): Promise<Map<string, number>> {
+    if (this.dictionary !== undefined) return this.dictionary;
+    const dictionary = new Map<string, number>();
+    const result = await this.connection.stream('SELECT id, value FROM strings');
+    for await (const rows of result.yieldRows()) {
+      for (const row of rows) dictionary.set(String(row[1]), Number(row[0]));
+    }
+    this.dictionary = dictionary;
+    return dictionary;
+  }
+
+  private async appendStrings(dictionary: Map<string, number>, texts: string[]): Promise<void> {
+    const appender = await this.connection.createAppender('strings');
+    try {
+      for (const text of texts) {
+        appender.appendUInteger(dictionary.get(text)!);
+        appender.appendVarchar(text);
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  top(query: TopQuery): Promise<GroupTotal[]> {
+    return topFromStore(this, query);
+  }
+
+  series(query: SeriesQuery): Promise<SeriesPoint[]> {
+    return seriesFromStore(this, query);
+  }
+
+  /** The SQL expression giving a field's text, and the join it needs. */
+  private keyOf(field: KeyField, alias: string): { expr: string; join: string } {
+    if (STRING_COLUMNS.has(field)) {
+      return { expr: `${alias}_s.value`, join: `JOIN strings ${alias}_s ON ${alias}_s.id = ${alias}.k` };
+    }
+    return { expr: `CAST(${alias}.k AS VARCHAR)`, join: '' };
+  }
+
+  /**
+   * One query for all fields: per-field sums are merged by stored value (a host seen as src and as dst is
+   * one row), then turned to text; ranking and the limit happen in SQL when the caller allows it.
+   */
+  async groupTotals(fields: readonly KeyField[], window: TimeWindow, limit?: number): Promise<GroupTotal[]> {
+    const parts = fields.map(
+      (field) =>
+        `SELECT ${field} AS k, sum(bytes) AS b, sum(packets) AS p, count(*) AS n FROM flows
+         WHERE ${field} IS NOT NULL AND ${startsInSql(window)} GROUP BY ${field}`,
+    );
+    const { expr, join } = this.keyOf(fields[0]!, 'g');
+    const rows = await this.rows(
+      `SELECT ${expr}, g.bytes, g.packets, g.records FROM (
+         SELECT k, sum(b) AS bytes, sum(p) AS packets, sum(n) AS records FROM (${parts.join(' UNION ALL ')}) GROUP BY k
+       ) g ${join}
+       ${limit === undefined ? '' : `ORDER BY g.bytes DESC, g.packets DESC, 1 LIMIT ${Math.trunc(limit)}`}`,
+    );
+    return rows.map(groupTotalFromRow);
+  }
+
+  /** `AND field IN (…)` for the stored values given as text, or nothing. */
+  private valueFilter(field: KeyField, values: readonly string[] | undefined): string {
+    if (values === undefined) return '';
+    if (STRING_COLUMNS.has(field)) {
+      const list = values.map((value) => `'${value.replace(/'/g, "''")}'`).join(', ');
+      return `AND ${field} IN (SELECT id FROM strings WHERE value IN (${list}))`;
+    }
+    const numbers = values.filter((value) => /^\d+$/.test(value));
+    return numbers.length === 0 ? 'AND FALSE' : `AND ${field} IN (${numbers.join(', ')})`;
+  }
+
+  async binnedTotals(
+    fields: readonly KeyField[],
+    binSeconds: number,
+    window: TimeWindow,
+    values?: readonly string[],
+  ): Promise<BinnedRow[]> {
+    const out: BinnedRow[] = [];
+    for (const field of fields) {
+      const { expr, join } = this.keyOf(field, 'g');
+      const rows = await this.rows(
+        `SELECT ${expr}, g.bin, g.bytes, g.packets FROM (
+           SELECT ${field} AS k, CAST(floor(ts_start / ${binSeconds}) AS BIGINT) AS bin,
+             sum(bytes) AS bytes, sum(packets) AS packets
+           FROM flows WHERE ${field} IS NOT NULL AND ${overlapSql(window)}
+             AND ${withinOneBinSql(binSeconds)} ${this.valueFilter(field, values)} GROUP BY 1, 2) g ${join}`,
+      );
+      for (const row of rows) out.push(binnedRowFromRow(row));
+    }
+    return out;
+  }
+
+  async *spanningRows(
+    fields: readonly KeyField[],
+    binSeconds: number,
+    window: TimeWindow,
+    values?: readonly string[],
+  ): AsyncIterable<SpanningRow[]> {
+    for (const field of fields) {
+      const { expr, join } = this.keyOf(field, 'g');
+      const result = await this.connection.stream(
+        `SELECT ${expr}, g.ts_start, g.ts_end, g.bytes, g.packets FROM (
+           SELECT ${field} AS k, ts_start, ts_end, bytes, packets FROM flows
+           WHERE ${field} IS NOT NULL AND ${overlapSql(window)} AND NOT ${withinOneBinSql(binSeconds)}
+             ${this.valueFilter(field, values)}) g ${join}`,
+      );
+      for await (const rows of result.yieldRows()) {
+        yield rows.map((row) => ({
+          key: String(row[0]),
+          start: Number(row[1]),
+          end: Number(row[2]),
+          bytes: bigintOf(row[3]),
+          packets: bigintOf(row[4]),
+        }));
+      }
+    }
+  }
+}
+
+/** A fixed-width column of one chunk: its values and its validity bitmap (bit i of byte i>>3 = row i). */
+interface ColumnBuffer {
+  bytes: Uint8Array<ArrayBuffer>;
+  validity: Uint8Array<ArrayBuffer>;
+  /** True when some row of the current chunk is NULL. */
+  hasNull: boolean;
+}
+
+function columnBuffer(bytesPerValue: number): ColumnBuffer {
+  return {
+    bytes: new Uint8Array(new ArrayBuffer(CHUNK_ROWS * bytesPerValue)),
+    validity: new Uint8Array(new ArrayBuffer(CHUNK_ROWS / 8)),
+    hasNull: false,
+  };
+}
+
+/**
+ * Turns records into flows rows a chunk (2048 rows) at a time. The hot path writes into typed arrays, then
+ * each column is copied into the chunk's vector in one call and the chunk goes to the appender: no value
+ * objects, no per-value calls into DuckDB except for the rare `extra` text.
+ */
+class FlowChunkWriter {
+  count = 0;
+  firstTime: number | undefined;
+  lastTime: number | undefined;
+  private readonly chunk = DuckDBDataChunk.create(FLOW_TYPES);
+  private readonly columns: ColumnBuffer[] = FLOW_TYPES.map((type) => columnBuffer(byteWidth(type)));
+  private readonly u32 = this.columns.map((column) => new Uint32Array(column.bytes.buffer));
+  private readonly u16 = this.columns.map((column) => new Uint16Array(column.bytes.buffer));
+  private readonly f64 = this.columns.map((column) => new Float64Array(column.bytes.buffer));
+  private readonly u64 = this.columns.map((column) => new BigUint64Array(column.bytes.buffer));
+  private readonly extras: Array<string | null> = new Array<string | null>(CHUNK_ROWS).fill(null);
+  private row = 0;
+
+  constructor(
+    private readonly appender: DuckDBAppender,
+    private readonly sourceId: number,
+    private readonly idOf: (text: string | undefined) => number | null,
+    private readonly path: string,
+  ) {
+    this.clear();
+  }
+
+  private clear(): void {
+    for (const column of this.columns) {
+      column.validity.fill(0xff);
+      column.hasNull = false;
+    }
+    this.extras.fill(null);
+    this.row = 0;
+  }
+
+  private setNull(column: number, row: number): void {
+    const buffer = this.columns[column]!;
+    buffer.validity[row >> 3]! &= ~(1 << (row & 7));
+    buffer.hasNull = true;
+  }
+
+  /** A dictionary id (UINTEGER) or NULL. */
+  private putId(column: number, row: number, text: string | undefined): void {
+    const id = text === undefined ? null : this.idOf(text);
+    if (id === null) this.setNull(column, row);
+    else this.u32[column]![row] = id;
+  }
+
+  private putSmall(column: number, row: number, value: number | undefined): void {
+    if (value === undefined) this.setNull(column, row);
+    else this.u16[column]![row] = value;
+  }
+
+  /** UBIGINT from a number (two 32-bit halves, no BigInt) or a bigint. */
+  private putCounter(column: number, row: number, value: bigint | number, what: string): void {
+    if (typeof value === 'number') {
+      if (!Number.isSafeInteger(value) || value < 0) this.badCounter(what, value);
+      const words = this.u32[column]!;
+      words[row * 2] = value % 4294967296;
+      words[row * 2 + 1] = Math.floor(value / 4294967296);
+    } else {
+      if (value < 0n || value >= 1n << 64n) this.badCounter(what, value);
+      this.u64[column]![row] = value;
+    }
+  }
+
+  private badCounter(what: string, value: bigint | number): never {
+    throw new ParseError(`record ${this.count + 1}: ${what} must be an integer 0..2^64-1, got ${value}`, {
+      file: this.path,
+    });
+  }
+
+  write(records: readonly TrafficRecord[]): void {
+    const f64 = this.f64;
+    for (const record of records) {
+      const row = this.row;
+      const { start, end } = record;
+      if (!(end >= start)) {
+        throw new ParseError(`record ${this.count + 1} ends (${end}) before it starts (${start})`, {
+          file: this.path,
+        });
+      }
+      this.u32[0]![row] = this.sourceId;
+      f64[1]![row] = start;
+      f64[2]![row] = end;
+      this.putId(3, row, record.src);
+      this.putId(4, row, record.dst);
+      this.putSmall(5, row, record.sport);
+      this.putSmall(6, row, record.dport);
+      this.putId(7, row, record.proto);
+      this.putId(8, row, record.srcMac);
+      this.putId(9, row, record.dstMac);
+      this.putSmall(10, row, record.vlan);
+      this.putId(11, row, record.name);
+      this.putId(12, row, record.sensor);
+      const extra = record.extra;
+      this.putId(13, row, typeof extra?.srcName === 'string' ? extra.srcName : undefined);
+      this.putId(14, row, typeof extra?.dstName === 'string' ? extra.dstName : undefined);
+      this.putCounter(15, row, record.packets, 'packets');
+      this.putCounter(16, row, record.bytes, 'bytes');
+      const rest = extra === undefined ? null : otherExtra(extra);
+      if (rest === null) this.setNull(17, row);
+      else this.extras[row] = rest;
+      if (this.firstTime === undefined || start < this.firstTime) this.firstTime = start;
+      if (this.lastTime === undefined || end > this.lastTime) this.lastTime = end;
+      this.count++;
+      if (++this.row === CHUNK_ROWS) this.flush();
+    }
+  }
+
+  private flush(): void {
+    const rows = this.row;
+    if (rows === 0) return;
+    const raw = this.chunk.chunk;
+    for (const [index, column] of this.columns.entries()) {
+      const vector = duckdb.data_chunk_get_vector(raw, index);
+      if (FLOW_TYPES[index] === VARCHAR) {
+        for (let row = 0; row < rows; row++) {
+          const text = this.extras[row];
+          if (text !== null && text !== undefined) duckdb.vector_assign_string_element(vector, row, text);
+        }
+      } else {
+        const width = byteWidth(FLOW_TYPES[index]!);
+        duckdb.copy_data_to_vector(vector, 0, column.bytes.buffer, 0, rows * width);
+      }
+      if (column.hasNull) {
+        duckdb.vector_ensure_validity_writable(vector);
+        duckdb.copy_data_to_vector_validity(vector, 0, column.validity.buffer, 0, Math.ceil(rows / 64) * 8);
+      }
+    }
+    duckdb.data_chunk_set_size(raw, rows);
+    this.appender.appendDataChunk(this.chunk);
+    this.chunk.reset();
+    this.clear();
+  }
+
+  finish(): void {
+    this.flush();
+  }
+}
+
+function byteWidth(type: DuckDBType): number {
+  if (type === DOUBLE || type === UBIGINT) return 8;
+  if (type === USMALLINT) return 2;
+  return 4; // UINTEGER; VARCHAR columns keep only their validity here
+}
+
+function otherExtra(extra: Record<string, number | string>): string | null {
+  let rest: Record<string, number | string> | undefined;
+  for (const [key, value] of Object.entries(extra)) {
+    if (PROMOTED_EXTRA.has(key)) continue;
+    (rest ??= {})[key] = value;
+  }
+  return rest === undefined ? null : JSON.stringify(rest);
+}
+
+function duckMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Errors of opening: a lock held by another process, or a file that is not a DuckDB database. */
+function openError(error: unknown, path: string): NetledgerError {
+  const message = duckMessage(error);
+  const lock = /Conflicting lock is held in .*?\(PID (\d+)\)/.exec(message);
+  if (lock !== null || /Could not set lock/.test(message)) {
+    return new NetledgerError(
+      'NL_ERR_LOCKED',
+      `the ledger is locked by another process${lock ? ` (PID ${lock[1]})` : ''}; DuckDB allows one writer at a time`,
+      { position: { file: path }, cause: error },
+    );
+  }
+  if (/not a valid DuckDB database file|corrupt|Could not read enough bytes|checksum/i.test(message)) {
+    return new IoError('the ledger file is corrupt or not a DuckDB database', path, error);
+  }
+  return new IoError(`cannot open the ledger: ${message.split('\n')[0]}`, path, error);
+}
+
+/** Errors while writing: the transaction was rolled back, the ledger is as it was. */
+function writeError(error: unknown, path: string): NetledgerError {
+  const message = duckMessage(error).split('\n')[0] ?? '';
+  if (/No space left|ENOSPC/i.test(message)) {
+    return new IoError('no space left on device; nothing was committed', path, error);
+  }
+  if (/File too large|EFBIG/i.test(message)) {
+    return new IoError('file size limit reached; nothing was committed', path, error);
+  }
+  return new IoError(`writing the ledger failed, nothing was committed: ${message}`, path, error);
+}
