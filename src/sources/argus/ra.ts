@@ -35,7 +35,7 @@ export const RA_FIELDS = [
 
 /** The full `ra` argument list for `file` (`-` reads stdin). */
 export function raArguments(file: string): string[] {
-  return ['-r', file, '-u', '-L', '-1', '-c', ',', '-n', '-s', ...RA_FIELDS];
+  return ['-r', file, '-u', '-L', '-1', '-c', ',', '-nn', '-s', ...RA_FIELDS];
 }
 
 /** `1455745800.250000` → 1455745800250000 (exact). */
