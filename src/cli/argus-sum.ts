@@ -9,7 +9,7 @@ import { totalSkipped } from '../model/record.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { compareIp, parseIp } from '../model/ip.js';
 import { readArgus, formatEpochMicros, type ArgusReader } from '../sources/argus/index.js';
-import { MacAccountant, DEFAULT_OVERHEAD } from '../sources/argus/account.js';
+import { MacAccountant, DEFAULT_OVERHEAD, type StraddlingPolicy } from '../sources/argus/account.js';
 import { expandCacheName } from '../sources/argus/cache-name.js';
 import { EMPTY_POLICY, loadPolicy } from '../sources/argus/policy.js';
 import { expire, loadState, lockState, saveState, type AccountingState } from '../sources/argus/state.js';
@@ -53,6 +53,8 @@ export interface ArgusSumOptions {
   reader: ArgusReader;
   /** `--no-state`: count everything, keep no state (not idempotent). */
   stateless: boolean;
+  /** `--straddling skip|prorate`: records straddling counted intervals (default skip). */
+  straddling?: StraddlingPolicy;
   now?: Date;
 }
 
@@ -154,18 +156,20 @@ export async function runArgusSum(options: ArgusSumOptions): Promise<ArgusSumOut
         `read ${readerCounters.read} records (${readerCounters.decoded} flows, ${totalSkipped(readerCounters)} skipped: ` +
         `${JSON.stringify(readerCounters.skipped)}); ${macText}: ${accountant.counters.matched} records, ` +
         `${accountant.counters.counted} counted, ${accountant.counters.alreadyCounted} already counted, ` +
-        `${accountant.counters.partlyCounted} partly counted, ${accountant.counters.stale} stale` +
+        `${accountant.counters.straddling} straddling (${options.straddling === 'prorate' ? 'counted pro rata' : 'skipped'}), ${accountant.counters.stale} stale` +
         (state ? `; state ${stateFile}` : '') +
         '\n';
     }
     const report = {
       mac: macText,
       from:
-        accountant.counters.counted + accountant.counters.partlyCounted > 0
+        accountant.counters.counted > 0 ||
+        (options.straddling === 'prorate' && accountant.counters.straddling > 0)
           ? accountant.firstUs / 1e6
           : undefined,
       to:
-        accountant.counters.counted + accountant.counters.partlyCounted > 0
+        accountant.counters.counted > 0 ||
+        (options.straddling === 'prorate' && accountant.counters.straddling > 0)
           ? accountant.lastUs / 1e6
           : undefined,
       total: accountant.total,

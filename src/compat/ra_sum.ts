@@ -1,7 +1,8 @@
 /**
  * `ra-sum`: drop-in for traf-tools' ra-sum (2000): the traffic of one MAC from argus records, with the
  * original single-letter flags (getopt style: `-ti`, `-r FILE`, `-rFILE`). netledger additions are long
- * options: `--format text|json|csv`, `--frame-bytes`, `--reader native|ra`, `--no-state`.
+ * options: `--format text|json|csv`, `--frame-bytes`, `--reader native|ra`, `--no-state`,
+ * `--straddling skip|prorate`.
  * Exported `main` never throws: errors print one line and return the exit code.
  */
 import { UsageError } from '../model/errors.js';
@@ -9,6 +10,7 @@ import { reportError } from '../cli/errors.js';
 import { emitOutput } from '../cli/output.js';
 import { ARGUS_SUM_DEFAULTS, prefixLines, runArgusSum, type ArgusSumOptions } from '../cli/argus-sum.js';
 import { ARGUS_READERS, type ArgusReader } from '../sources/argus/index.js';
+import { STRADDLING_POLICIES, type StraddlingPolicy } from '../sources/argus/account.js';
 
 const TOOL = 'ra-sum';
 const FLAGS = new Set('SbtigkKfvh'.split(''));
@@ -17,6 +19,7 @@ const WITH_VALUE = new Set('recpCAT'.split(''));
 export const RA_SUM_USAGE = `usage: ra-sum [-SbtigkKfvh] [-r InFile] [-e EtherAddr] [-c Policy] [-p BytesPerPacket]
               [-C CCacheFormat] [-A ACacheFormat] [-T TimeOut]
               [--format text|json|csv] [--frame-bytes] [--reader native|ra] [--no-state]
+              [--straddling skip|prorate]
   -r FILE   argus file (default: stdin)        -e MAC   the MAC to account (00:11:22:33:44:55,
   -i        list the addresses behind the MAC           0011.2233.4455, 00-11-22-33-44-55)
   -t        totals per policy class            -c FILE  policy file (default: everything class 0)
@@ -77,6 +80,12 @@ export function parseRaSumArguments(args: readonly string[]): ArgusSumOptions | 
           throw new UsageError(`--reader must be native or ra, found '${reader}'`);
         }
         options.reader = reader as ArgusReader;
+      } else if (name === '--straddling') {
+        const mode = value();
+        if (!STRADDLING_POLICIES.includes(mode as StraddlingPolicy)) {
+          throw new UsageError(`--straddling must be skip or prorate, found '${mode}'`);
+        }
+        options.straddling = mode as StraddlingPolicy;
       } else if (name === '--frame-bytes') options.overhead = 'frame';
       else if (name === '--no-state') options.stateless = true;
       else if (name === '--help') help = true;

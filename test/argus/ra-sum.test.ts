@@ -200,6 +200,37 @@ describe('ra-sum is idempotent', () => {
     expect(again.total).toEqual({ inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0 });
   });
 
+  it('halves cut mid-flow by packet time never count a byte twice', async () => {
+    // Halves by packet time: A holds the packets of the first 80 s, B those after 40 s. argus cuts the flows
+    // that cross 40 s and 80 s differently in the two files: B's records straddling A's are skipped.
+    const t0 = 1_700_000_000;
+    const packets = fixture.scenario.packets;
+    const fileA = join(fixture.dir, 'cut-a.argus');
+    const fileB = join(fixture.dir, 'cut-b.argus');
+    captureToArgus(
+      packets.filter((p) => p.time < t0 + 80),
+      join(fixture.dir, 'cut-a.pcap'),
+      fileA,
+      ['-S', STATUS_SECONDS],
+    );
+    captureToArgus(
+      packets.filter((p) => p.time >= t0 + 40),
+      join(fixture.dir, 'cut-b.pcap'),
+      fileB,
+      ['-S', STATUS_SECONDS],
+    );
+    const state = freshState();
+    const a = await sum({ mac: router(), input: fileA, ...state });
+    const b = await sum({ mac: router(), input: fileB, ...state });
+    const both = add(a.total, b.total);
+    const whole = truth();
+    expect(b.counters.straddling).toBeGreaterThan(0);
+    for (const key of Object.keys(whole) as Array<keyof typeof whole>) {
+      expect(both[key]).toBeLessThanOrEqual(whole[key]);
+      expect(both[key]).toBeGreaterThan(whole[key] * 0.8);
+    }
+  });
+
   it('expires idle entries with -T and still never counts twice', async () => {
     const state = freshState();
     const first = await sum({ mac: router(), timeoutSeconds: 30, ...state });

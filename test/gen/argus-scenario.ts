@@ -6,8 +6,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { zeroTotals, type Totals } from '../../src/sources/argus/account.js';
 import { buildPcap, type PacketSpec } from './packets.js';
 import { SeededRandom } from './random.js';
+
+export { zeroTotals, type Totals };
 
 export const UPSTREAM_MAC = '02:00:5e:00:00:01';
 
@@ -158,17 +161,6 @@ export function captureToArgus(
   });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`argus failed (${result.status}): ${result.stderr}`);
-}
-
-export interface Totals {
-  inPackets: bigint;
-  inBytes: bigint;
-  outPackets: bigint;
-  outBytes: bigint;
-}
-
-export function zeroTotals(): Totals {
-  return { inPackets: 0n, inBytes: 0n, outPackets: 0n, outBytes: 0n };
 }
 
 /** Adds one packet to `totals` with ra-sum's byte rule (app bytes + overhead, or whole frames). */

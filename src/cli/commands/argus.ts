@@ -55,6 +55,11 @@ export function register(program: Command): void {
       new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'),
     )
     .addOption(new Option('--reader <reader>', 'argus reader').choices(['native', 'ra']).default('native'))
+    .addOption(
+      new Option('--straddling <mode>', 'records straddling counted ones: skip, or count the uncovered share')
+        .choices(['skip', 'prorate'])
+        .default('skip'),
+    )
     .action(async (options: Record<string, unknown>) => {
       const output = await runArgusSum({
         input: options.read as string | undefined,
@@ -74,6 +79,7 @@ export function register(program: Command): void {
         format: options.format as 'text' | 'json' | 'csv',
         reader: options.reader as 'native' | 'ra',
         stateless: options.state === false,
+        straddling: options.straddling as 'skip' | 'prorate',
       });
       if (output.stderr !== '') process.stderr.write(prefixLines(output.stderr, 'netledger: '));
       await emitOutput(output.stdout);

@@ -11,9 +11,12 @@ import { formatIPv4, formatIPv6 } from '../../model/ip.js';
 import { formatMac } from '../../model/mac.js';
 import { NO_MAC, type ArgusFlow } from './flow.js';
 import type { Policy } from './policy.js';
-import { claim, emptyMacState, type AccountingState, type MacState } from './state.js';
+import { claim, emptyMacState, markCounted, type AccountingState, type MacState } from './state.js';
 
 export const DEFAULT_OVERHEAD = 42;
+
+export type StraddlingPolicy = 'skip' | 'prorate';
+export const STRADDLING_POLICIES: readonly StraddlingPolicy[] = ['skip', 'prorate'];
 
 export interface Totals {
   inPackets: bigint;
@@ -34,8 +37,8 @@ export interface AccountingCounters {
   counted: number;
   /** Skipped: the state says they were counted before. */
   alreadyCounted: number;
-  /** Counted in part: they straddled an already counted interval. */
-  partlyCounted: number;
+  /** Straddling an already counted interval: skipped (default), or counted pro rata with `prorate`. */
+  straddling: number;
   /** Skipped: they end before the state's horizon (older than the timeout). */
   stale: number;
 }
@@ -47,6 +50,11 @@ export interface AccountingOptions {
   policy: Policy;
   /** Without a state every record counts (no idempotence). */
   state?: AccountingState;
+  /**
+   * Records that straddle an already counted interval: 'skip' (default) never counts a byte twice but may
+   * miss the uncounted part; 'prorate' counts the uncovered share of the record's duration (an estimate).
+   */
+  straddling?: StraddlingPolicy;
 }
 
 const ICMP = new Set([1, 58]);
@@ -59,7 +67,7 @@ export class MacAccountant {
     matched: 0,
     counted: 0,
     alreadyCounted: 0,
-    partlyCounted: 0,
+    straddling: 0,
     stale: 0,
   };
   firstUs = Infinity;
@@ -86,12 +94,15 @@ export class MacAccountant {
     const dst = flow.family === 4 ? formatIPv4(flow.dstV4) : formatIPv6(flow.dstV6);
     let share = 1;
     if (this.macState) {
-      const coverage = claim(this.macState, flowKey(flow, src, dst), flow.startUs, flow.endUs);
+      const key = flowKey(flow, src, dst);
+      const coverage = claim(this.macState, key, flow.startUs, flow.endUs);
       if (coverage.kind === 'stale') return void this.counters.stale++;
       if (coverage.kind === 'covered') return void this.counters.alreadyCounted++;
       if (coverage.kind === 'partial') {
+        this.counters.straddling++;
+        if (this.options.straddling !== 'prorate') return;
+        markCounted(this.macState, key, flow.startUs, flow.endUs);
         share = coverage.share;
-        this.counters.partlyCounted++;
       } else this.counters.counted++;
     } else this.counters.counted++;
 

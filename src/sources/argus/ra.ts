@@ -111,16 +111,14 @@ export function parseRaRow(
   flow.smac = smac === '' ? NO_MAC : (parseMac(smac) ?? bad('smac', smac));
   flow.dmac = dmac === '' ? NO_MAC : (parseMac(dmac) ?? bad('dmac', dmac));
   flow.vlan = NO_VLAN;
-  const names = ['spkts', 'dpkts', 'sbytes', 'dbytes', 'sappbytes', 'dappbytes'];
-  const values = counts.map((text, index) => parseCount(text) ?? bad(names[index]!, text));
-  [flow.spkts, flow.dpkts, flow.sbytes, flow.dbytes, flow.sappbytes, flow.dappbytes] = values as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const count = (index: number, column: string): number =>
+    parseCount(counts[index]!) ?? bad(column, counts[index]!);
+  flow.spkts = count(0, 'spkts');
+  flow.dpkts = count(1, 'dpkts');
+  flow.sbytes = count(2, 'sbytes');
+  flow.dbytes = count(3, 'dbytes');
+  flow.sappbytes = count(4, 'sappbytes');
+  flow.dappbytes = count(5, 'dappbytes');
   return 'flow';
 }
 

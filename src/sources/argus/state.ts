@@ -7,8 +7,9 @@
  * records already counted. A record is
  * - new (counted) when its interval touches no counted interval,
  * - already counted (skipped) when counted intervals cover it,
- * - partly counted when it straddles an edge (argus runs over overlapping captures aggregate differently):
- *   only the uncovered share of its duration is counted, pro rata, and the counter says so.
+ * - straddling when it overlaps a counted interval only in part (argus runs over overlapping captures cut
+ *   a flow differently): skipped by default, so no byte is ever counted twice (the counter says how many),
+ *   or with `prorate` counted for the uncovered share of its duration, an estimate.
  * Entries idle for longer than the timeout (`-T`, seconds of data time) are dropped when the state is
  * saved, and the *horizon* moves up to (newest time seen − timeout): records that end before the horizon are
  * refused as stale, so an expired entry can never let a record in twice. Process files in time order, or
@@ -48,7 +49,8 @@ export type Coverage =
   { kind: 'new' } | { kind: 'covered' } | { kind: 'stale' } | { kind: 'partial'; share: number };
 
 /**
- * Decides how much of a record [startUs, endUs] of flow `key` is not yet counted, and marks it counted.
+ * Decides how much of a record [startUs, endUs] of flow `key` is not yet counted. A new record is marked
+ * counted at once; a partial one only when the caller counts it ({@link markCounted}).
  * `share` of a partial record is the uncovered fraction of its duration (0 < share < 1).
  */
 export function claim(state: MacState, key: string, startUs: number, endUs: number): Coverage {
@@ -73,16 +75,15 @@ export function claim(state: MacState, key: string, startUs: number, endUs: numb
   }
   if (cursor <= endUs) uncovered += endUs - cursor + 1;
   if (!touched) {
-    insert(state, key, startUs, endUs);
+    markCounted(state, key, startUs, endUs);
     return { kind: 'new' };
   }
   if (uncovered === 0) return { kind: 'covered' };
-  insert(state, key, startUs, endUs);
   return { kind: 'partial', share: uncovered / (endUs - startUs + 1) };
 }
 
 /** Adds [startUs, endUs] to the flow's intervals, merging overlapping ones. */
-function insert(state: MacState, key: string, startUs: number, endUs: number): void {
+export function markCounted(state: MacState, key: string, startUs: number, endUs: number): void {
   const intervals = state.flows.get(key);
   if (intervals === undefined) {
     state.flows.set(key, [startUs, endUs]);
