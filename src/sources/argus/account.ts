@@ -73,6 +73,8 @@ export class MacAccountant {
   firstUs = Infinity;
   lastUs = -Infinity;
   private readonly macState: MacState | undefined;
+  /** Flow → end of the record this run counted last for it (see `markCounted`'s `continuesAfter`). */
+  private readonly countedThisRun = new Map<string, number>();
 
   constructor(private readonly options: AccountingOptions) {
     if (options.state) {
@@ -95,7 +97,7 @@ export class MacAccountant {
     let share = 1;
     if (this.macState) {
       const key = flowKey(flow, src, dst);
-      const coverage = claim(this.macState, key, flow.startUs, flow.endUs);
+      const coverage = claim(this.macState, key, flow.startUs, flow.endUs, this.countedThisRun.get(key));
       if (coverage.kind === 'stale') return void this.counters.stale++;
       if (coverage.kind === 'covered') return void this.counters.alreadyCounted++;
       if (coverage.kind === 'partial') {
@@ -103,7 +105,10 @@ export class MacAccountant {
         if (this.options.straddling !== 'prorate') return;
         markCounted(this.macState, key, flow.startUs, flow.endUs);
         share = coverage.share;
-      } else this.counters.counted++;
+      } else {
+        this.counters.counted++;
+        this.countedThisRun.set(key, flow.endUs);
+      }
     } else this.counters.counted++;
 
     const overhead = this.options.overhead;

@@ -53,7 +53,13 @@ export type Coverage =
  * counted at once; a partial one only when the caller counts it ({@link markCounted}).
  * `share` of a partial record is the uncovered fraction of its duration (0 < share < 1).
  */
-export function claim(state: MacState, key: string, startUs: number, endUs: number): Coverage {
+export function claim(
+  state: MacState,
+  key: string,
+  startUs: number,
+  endUs: number,
+  continuesAfter?: number,
+): Coverage {
   if (endUs > state.newestUs) state.newestUs = endUs;
   if (endUs < state.horizonUs) return { kind: 'stale' };
   const intervals = state.flows.get(key);
@@ -75,18 +81,34 @@ export function claim(state: MacState, key: string, startUs: number, endUs: numb
   }
   if (cursor <= endUs) uncovered += endUs - cursor + 1;
   if (!touched) {
-    markCounted(state, key, startUs, endUs);
+    markCounted(state, key, startUs, endUs, continuesAfter);
     return { kind: 'new' };
   }
   if (uncovered === 0) return { kind: 'covered' };
   return { kind: 'partial', share: uncovered / (endUs - startUs + 1) };
 }
 
-/** Adds [startUs, endUs] to the flow's intervals, merging overlapping ones. */
-export function markCounted(state: MacState, key: string, startUs: number, endUs: number): void {
+/**
+ * Adds [startUs, endUs] to the flow's intervals, merging overlapping ones. `continuesAfter` is the end of
+ * the record this run counted last for the flow: when the flow's last interval ends there, no packet of
+ * the flow lies between it and this record (argus reported them consecutively), so the interval is
+ * stretched instead: a long flow's status records then cost one interval, not one each.
+ */
+export function markCounted(
+  state: MacState,
+  key: string,
+  startUs: number,
+  endUs: number,
+  continuesAfter?: number,
+): void {
   const intervals = state.flows.get(key);
   if (intervals === undefined) {
     state.flows.set(key, [startUs, endUs]);
+    return;
+  }
+  const last = intervals.length - 1;
+  if (continuesAfter !== undefined && intervals[last] === continuesAfter && continuesAfter < startUs) {
+    intervals[last] = endUs;
     return;
   }
   const merged: number[] = [];
