@@ -85,6 +85,16 @@ await measure('ra-sum accounting, one MAC (native, no state)', 'flows', async ()
   const counters = await readArgusNative(argusFile, (flow) => accountant.add(flow));
   return counters.decoded;
 });
+const accounting = await measure('ra-sum accounting, one MAC (native, with state)', 'flows', async () => {
+  const accountant = new MacAccountant({
+    mac,
+    overhead: 42,
+    policy: EMPTY_POLICY,
+    state: { macs: new Map() },
+  });
+  const counters = await readArgusNative(argusFile, (flow) => accountant.add(flow));
+  return counters.decoded;
+});
 
 const viaRa = await measure('ra CSV reader (spawned ra)', 'flows', async () => {
   const counters = await readArgusViaRa(argusFile, () => undefined);
@@ -100,6 +110,8 @@ if (peer === undefined) {
     `peer peak RSS ${peer.peakMiB.toFixed(0)} MiB`,
   );
   console.log(
-    `native reader vs racluster: ${(peer.seconds / native.seconds).toFixed(2)}x faster; ra CSV path vs racluster: ${(peer.seconds / viaRa.seconds).toFixed(2)}x`,
+    `vs racluster: native reader ${(peer.seconds / native.seconds).toFixed(2)}x faster, ` +
+      `ra-sum accounting with state ${(peer.seconds / accounting.seconds).toFixed(2)}x, ` +
+      `ra CSV path ${(peer.seconds / viaRa.seconds).toFixed(2)}x`,
   );
 }
