@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { register as registerArgus } from './argus.js';
+import { register as registerFwctl } from './fwctl.js';
+import { register as registerSniffer } from './sniffer.js';
 
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
  */
-const registrations: Array<(program: Command) => void> = [registerArgus];
+const registrations: Array<(program: Command) => void> = [registerSniffer, registerFwctl, registerArgus];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

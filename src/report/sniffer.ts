@@ -1,0 +1,118 @@
+/**
+ * The Sniffer composite report (Report.pm `report()`): grouped by /24 or by subdomain, ordered by
+ * bandwidth. One model, rendered as the original's text byte for byte, or as JSON, CSV and HTML.
+ */
+import { formatMonthDayTime } from '../model/time.js';
+import {
+  groupByCidr24,
+  groupByDomain,
+  listedMembers,
+  orderByBandwidth,
+  type SnifferGroup,
+} from '../aggregate/sniffer-groups.js';
+import type { SnifferEntry, SnifferStatus } from '../sources/sniffer/status.js';
+import { formatFixed0, formatFixed0Width } from './perl-format.js';
+import { renderTabular, toJson, type Column, type Row } from './tabular.js';
+
+export type SnifferGrouping = 'cidr24' | 'domain';
+
+export interface SnifferReport {
+  grouping: SnifferGrouping;
+  header: string;
+  /** Groups in report order (bandwidth descending). */
+  groups: SnifferGroup[];
+  /** Each group's entries in ascending address order, as listed (parallel to `groups`). */
+  listings: SnifferEntry[][];
+  /** Σ R, Σ W of all groups (per hour). */
+  ratePerHour: number;
+  bytesPerHour: number;
+  users: number;
+}
+
+export function buildSnifferReport(status: SnifferStatus, grouping: SnifferGrouping): SnifferReport {
+  const byCidr24 = groupByCidr24(status.entries);
+  const chosen = grouping === 'domain' ? groupByDomain(byCidr24) : byCidr24;
+  const groups = orderByBandwidth(chosen.groups);
+  return {
+    grouping,
+    header: status.header,
+    groups,
+    listings: groups.map(listedMembers),
+    ratePerHour: chosen.ratePerHour,
+    bytesPerHour: chosen.bytesPerHour,
+    users: status.entries.length,
+  };
+}
+
+const TITLE = "\n   IP addr\t    host name\n qrys/mn -- bytes/sec -- #IP's\tlast contact time\n\n";
+
+/** The text report, byte for byte as `report()` prints it. Times are local unless `utc`. */
+export function renderSnifferText(report: SnifferReport, options: { utc?: boolean } = {}): string {
+  const type = report.grouping === 'domain' ? 'SUB DOMAIN' : 'CIDR/24';
+  const parts: string[] = [report.header, `\nComposite report, ${type} ordered by BANDWIDTH\n`, TITLE];
+  report.groups.forEach((group, index) => {
+    for (const member of report.listings[index]!)
+      parts.push(`${member.ip}\t${member.names.join('\n\t\t')}\n`);
+    parts.push(
+      ` ${formatFixed0Width(group.ratePerHour / 60, 6)}\t -- ${formatFixed0(group.bytesPerHour / 3600)}\t -- ` +
+        `${group.members.length}\t${formatMonthDayTime(group.lastUpdate, options.utc)}\n`,
+    );
+  });
+  parts.push(TITLE);
+  parts.push(
+    `rate\t\t= ${formatFixed0(report.ratePerHour / 60)} connections per minute\n` +
+      `bandwidth\t= ${formatFixed0(report.bytesPerHour / 3600)} bytes per second\n` +
+      `users\t\t= ${report.users}\n`,
+  );
+  return parts.join('');
+}
+
+const COLUMNS: Column[] = [
+  { key: 'group', title: 'group' },
+  { key: 'queriesPerMinute', title: 'qrys/mn', numeric: true },
+  { key: 'bytesPerSecond', title: 'bytes/sec', numeric: true },
+  { key: 'ipCount', title: "#IP's", numeric: true },
+  { key: 'lastContact', title: 'last contact', numeric: true },
+  { key: 'ips', title: 'ips' },
+];
+
+/** One row per group: exact per-hour sums plus the per-minute / per-second values the text shows. */
+export function snifferRows(report: SnifferReport): Row[] {
+  return report.groups.map((group, index) => ({
+    group: group.key,
+    queriesPerMinute: group.ratePerHour / 60,
+    bytesPerSecond: group.bytesPerHour / 3600,
+    ipCount: group.members.length,
+    lastContact: group.lastUpdate,
+    ips: report.listings[index]!.map((member) => member.ip),
+  }));
+}
+
+export function renderSnifferJson(report: SnifferReport): string {
+  return (
+    toJson(
+      {
+        grouping: report.grouping,
+        totals: {
+          queriesPerMinute: report.ratePerHour / 60,
+          bytesPerSecond: report.bytesPerHour / 3600,
+          users: report.users,
+        },
+        groups: report.groups.map((group, index) => ({
+          group: group.key,
+          queriesPerMinute: group.ratePerHour / 60,
+          bytesPerSecond: group.bytesPerHour / 3600,
+          ratePerHour: group.ratePerHour,
+          bytesPerHour: group.bytesPerHour,
+          lastContact: group.lastUpdate,
+          ips: report.listings[index]!.map((member) => ({ ip: member.ip, names: member.names })),
+        })),
+      },
+      2,
+    ) + '\n'
+  );
+}
+
+export function renderSnifferCsv(report: SnifferReport): string {
+  return renderTabular('csv', COLUMNS, snifferRows(report));
+}

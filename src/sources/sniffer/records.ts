@@ -1,0 +1,34 @@
+/**
+ * A Sniffer status file as common records, for the ledger. A status file is a snapshot: per remote IP it
+ * holds the packets and bytes counted since the last rate fold (C and B since E) and smoothed hourly rates.
+ * Each IP becomes one record covering `[E, current]` with those exact counts; the rates, the host names
+ * and the PTR expiry travel in `extra`.
+ */
+import type { TrafficRecord } from '../../model/record.js';
+import type { SnifferStatus } from './status.js';
+
+const CURRENT = /^# current:\s+(\d+)/m;
+const DEVICE = /^# device:\s+(\S+)/m;
+
+export function statusToRecords(status: SnifferStatus): TrafficRecord[] {
+  const current = Number(CURRENT.exec(status.header)?.[1] ?? 0);
+  const device = DEVICE.exec(status.header)?.[1];
+  return status.entries.map((entry) => {
+    const record: TrafficRecord = {
+      start: entry.lastUpdate,
+      end: Math.max(entry.lastUpdate, current),
+      src: entry.ip,
+      packets: entry.count,
+      bytes: entry.bytes,
+      extra: {
+        ratePerHour: entry.ratePerHour,
+        bytesPerHour: entry.bytesPerHour,
+        ptrExpiry: entry.ptrExpiry,
+        names: entry.names.join(' '),
+      },
+    };
+    if (entry.names[0] !== undefined) record.name = entry.names[0];
+    if (device !== undefined) record.sensor = device;
+    return record;
+  });
+}

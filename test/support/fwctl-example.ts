@@ -1,0 +1,9 @@
+/** The `fwctl dump-acct` file of formats.md 2.5 (954583200 = 2000-04-01 10:00:00 UTC). */
+export const FWCTL_EXAMPLE = `954583200 acct0000 0 0 web
+954583200 acct0001 0 0 mail
+954586800 acct0000 1200 960000 web
+954586800 acct0001 40 52000 mail
+954590400 acct0000 600 480000 web
+954592200 acct0000 300 240000 web
+954592200 acct0001 10 13000 mail
+`;
