@@ -3,7 +3,7 @@
  * argus: totals per MAC, per address and per policy class; idempotence (run twice = run once; two
  * overlapping halves = the whole); state expiry; both readers.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runArgusSum, type ArgusSumOptions } from '../../src/cli/argus-sum.js';
@@ -229,6 +229,15 @@ describe('ra-sum is idempotent', () => {
       expect(both[key]).toBeLessThanOrEqual(whole[key]);
       expect(both[key]).toBeGreaterThan(whole[key] * 0.8);
     }
+  });
+
+  it('-kkk leaves no state file when nothing is recorded', async () => {
+    const state = freshState();
+    const report = await sum({ mac: '02:00:00:00:00:99', compact: 3, ...state });
+    expect(report.counters.matched).toBe(0);
+    expect(existsSync(join(fixture.dir, `state-${stateCounter}-0200:0000:0099`))).toBe(false);
+    await sum({ mac: '02:00:00:00:00:99', compact: 0, ...state });
+    expect(existsSync(join(fixture.dir, `state-${stateCounter}-0200:0000:0099`))).toBe(true);
   });
 
   it('expires idle entries with -T and still never counts twice', async () => {
