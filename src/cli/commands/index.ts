@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerArgus } from './argus.js';
 import { register as registerFwctl } from './fwctl.js';
 import { register as registerLedger } from './ledger.js';
 import { register as registerSniffer } from './sniffer.js';
@@ -6,7 +7,7 @@ import { register as registerSniffer } from './sniffer.js';
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
  */
-const registrations: Array<(program: Command) => void> = [registerSniffer, registerFwctl, registerLedger];
+const registrations: Array<(program: Command) => void> = [registerSniffer, registerFwctl, registerLedger, registerArgus];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
