@@ -10,6 +10,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { fromFsError, ParseError, UsageError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
 import { recordFromJson } from './record-json.js';
+import { argusRecords } from '../sources/argus/index.js';
 import { readFwctlRecords } from '../sources/fwctl.js';
 import { readStatusFile } from '../sources/sniffer/read.js';
 import { statusToRecords } from '../sources/sniffer/records.js';
@@ -97,7 +98,19 @@ export const snifferAdapter: SourceAdapter = {
   },
 };
 
-export const ADAPTERS: SourceAdapter[] = [ndjsonAdapter, fwctlAdapter, snifferAdapter];
+/**
+ * argus 3 data files, read natively: the first record is a management record (type 0x83). Not appendable
+ * from an offset (records need the file's own context), so a grown file is a new source; use argus' file
+ * rotation (one file per interval) for live sensors.
+ */
+export const argusAdapter: SourceAdapter = {
+  format: 'argus',
+  appendable: false,
+  sniff: (head) => head.length >= 4 && head[0] === 0x83,
+  read: (path) => batched(argusRecords(path)),
+};
+
+export const ADAPTERS: SourceAdapter[] = [ndjsonAdapter, fwctlAdapter, snifferAdapter, argusAdapter];
 
 export function adapterFor(format: string): SourceAdapter {
   const adapter = ADAPTERS.find((candidate) => candidate.format === format);

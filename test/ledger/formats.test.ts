@@ -10,6 +10,7 @@ import { parseGroupBy } from '../../src/aggregate/keys.js';
 import { ingestFile } from '../../src/ledger/ingest.js';
 import { openLedger } from '../../src/ledger/open.js';
 import type { Ledger } from '../../src/ledger/types.js';
+import { twoPacketUdp } from '../argus/fixtures.js';
 
 const sniffer = new URL('../sniffer/fixtures/formats-example.stats', import.meta.url).pathname;
 
@@ -51,6 +52,19 @@ describe('ingest of fwctl dump-acct files', () => {
     expect(top.map((row) => [row.key, row.bytes, row.packets])).toEqual([
       ['web', 1440000n, 1800n],
       ['mail', 52000n, 40n],
+    ]);
+  });
+});
+
+describe('ingest of argus data files', () => {
+  it('reads flows natively, once', async () => {
+    const file = twoPacketUdp(dir);
+    expect(await ingestFile(ledger, file)).toMatchObject({ format: 'argus', status: 'ingested', records: 2 });
+    expect((await ingestFile(ledger, file)).status).toBe('unchanged');
+    const top = await ledger.top({ by: parseGroupBy('src') });
+    expect(top.map((row) => [row.key, row.packets, row.bytes])).toEqual([
+      ['192.0.2.9', 1n, 142n],
+      ['10.0.0.5', 1n, 72n],
     ]);
   });
 });

@@ -7,7 +7,12 @@ import { register as registerSniffer } from './sniffer.js';
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
  */
-const registrations: Array<(program: Command) => void> = [registerSniffer, registerFwctl, registerLedger, registerArgus];
+const registrations: Array<(program: Command) => void> = [
+  registerSniffer,
+  registerFwctl,
+  registerLedger,
+  registerArgus,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
