@@ -10,6 +10,10 @@ import { StringDecoder } from 'node:string_decoder';
 import { fromFsError, ParseError, UsageError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
 import { recordFromJson } from './record-json.js';
+import { argusRecords } from '../sources/argus/index.js';
+import { readFwctlRecords } from '../sources/fwctl.js';
+import { readStatusFile } from '../sources/sniffer/read.js';
+import { statusToRecords } from '../sources/sniffer/records.js';
 
 export interface ReadOptions {
   /** Byte offset to start at (only non-zero for appendable formats continuing a grown file). */
@@ -47,7 +51,66 @@ export const ndjsonAdapter: SourceAdapter = {
   read: readNdjsonRecords,
 };
 
-export const ADAPTERS: SourceAdapter[] = [ndjsonAdapter];
+/** Collects a record stream into batches of {@link BATCH_RECORDS}. */
+async function* batched(records: AsyncIterable<TrafficRecord>): AsyncIterable<TrafficRecord[]> {
+  let batch: TrafficRecord[] = [];
+  for await (const record of records) {
+    batch.push(record);
+    if (batch.length >= BATCH_RECORDS) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+const FWCTL_LINE = /^\d{1,12} \S+ \d+ \d+(?: [^\n]*)?\n/;
+
+/** `fwctl dump-acct` lines: `<epoch> <chain> <packets> <bytes> [<name>]`. Appendable: a dump log only grows. */
+export const fwctlAdapter: SourceAdapter = {
+  format: 'fwctl',
+  appendable: true,
+  sniff: (head) => FWCTL_LINE.test(head.toString('latin1')),
+  read: (path, options) =>
+    batched(
+      readFwctlRecords([path], {
+        fromOffset: options.fromOffset,
+        ...(options.toOffset === undefined ? {} : { toOffset: options.toOffset }),
+      }),
+    ),
+};
+
+/**
+ * Net::Connection::Sniffer status files: a snapshot, rewritten whole by every dump, so not appendable (a
+ * changed file is a new source). Each IP becomes one record of its current interval.
+ */
+export const snifferAdapter: SourceAdapter = {
+  format: 'sniffer',
+  appendable: false,
+  sniff(head) {
+    const text = head.toString('latin1');
+    return /^(?:[ \t]*\r?\n|#[^\n]*\n)*(?:\{\s*my \$dump\s*=|(?:my )?\$VAR1\s*=)/.test(text);
+  },
+  async *read(path) {
+    const records = statusToRecords(await readStatusFile(path));
+    for (let start = 0; start < records.length; start += BATCH_RECORDS)
+      yield records.slice(start, start + BATCH_RECORDS);
+  },
+};
+
+/**
+ * argus 3 data files, read natively: the first record is a management record (type 0x83). Not appendable
+ * from an offset (records need the file's own context), so a grown file is a new source; use argus' file
+ * rotation (one file per interval) for live sensors.
+ */
+export const argusAdapter: SourceAdapter = {
+  format: 'argus',
+  appendable: false,
+  sniff: (head) => head.length >= 4 && head[0] === 0x83,
+  read: (path) => batched(argusRecords(path)),
+};
+
+export const ADAPTERS: SourceAdapter[] = [ndjsonAdapter, fwctlAdapter, snifferAdapter, argusAdapter];
 
 export function adapterFor(format: string): SourceAdapter {
   const adapter = ADAPTERS.find((candidate) => candidate.format === format);

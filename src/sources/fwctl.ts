@@ -70,6 +70,12 @@ export interface FwctlReadOptions {
   /** Standard input, for `-` or no path (tests pass their own stream). */
   stdin?: Readable;
   chunkSize?: number;
+  /**
+   * Read only bytes `[fromOffset, toOffset)` of each file (the ledger continuing a grown file). Lines are
+   * then numbered from `fromOffset`, and a chain's first dump in the range has no previous dump.
+   */
+  fromOffset?: number;
+  toOffset?: number;
 }
 
 /** The (chain id, name) pairs seen so far, interned once; names interned separately (reports group by name). */
@@ -470,7 +476,11 @@ export class FwctlReader {
         }
         inputs.push({
           file: path,
-          stream: handle.createReadStream({ highWaterMark: chunkSize }),
+          stream: handle.createReadStream({
+            highWaterMark: chunkSize,
+            start: options.fromOffset ?? 0,
+            ...(options.toOffset === undefined ? {} : { end: options.toOffset - 1 }),
+          }),
         });
       }
     } catch (error) {

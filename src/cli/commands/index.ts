@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerArgus } from './argus.js';
 import { register as registerFwctl } from './fwctl.js';
 import { register as registerLedger } from './ledger.js';
 import { register as registerServe } from './serve.js';
@@ -11,6 +12,7 @@ const registrations: Array<(program: Command) => void> = [
   registerSniffer,
   registerFwctl,
   registerLedger,
+  registerArgus,
   registerServe,
 ];
 

@@ -1,0 +1,70 @@
+/**
+ * The ledger takes every source format through the same ingest path: sniffed from content, idempotent.
+ */
+import { appendFileSync, copyFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseGroupBy } from '../../src/aggregate/keys.js';
+import { ingestFile } from '../../src/ledger/ingest.js';
+import { openLedger } from '../../src/ledger/open.js';
+import type { Ledger } from '../../src/ledger/types.js';
+import { twoPacketUdp } from '../argus/fixtures.js';
+
+const sniffer = new URL('../sniffer/fixtures/formats-example.stats', import.meta.url).pathname;
+
+let dir: string;
+let ledger: Ledger;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nl-formats-'));
+  ledger = await openLedger(join(dir, 'ledger.duckdb'));
+});
+afterEach(async () => {
+  await ledger.close();
+});
+
+describe('ingest of a Sniffer status file', () => {
+  it('is recognised by content and counts each IP once, however often it is ingested', async () => {
+    const path = join(dir, 'status'); // no telling extension: the content decides
+    copyFileSync(sniffer, path);
+    const first = await ingestFile(ledger, path);
+    expect([first.format, first.status, first.records]).toEqual(['sniffer', 'ingested', 3]);
+    expect((await ingestFile(ledger, path)).status).toBe('unchanged');
+    const top = await ledger.top({ by: parseGroupBy('host') });
+    expect(top.map((row) => [row.key, row.bytes, row.packets])).toEqual([
+      ['198.51.100.7', 240n, 4n],
+      ['203.0.113.5', 70n, 1n],
+      ['198.51.100.9', 0n, 1n],
+    ]);
+  });
+});
+
+describe('ingest of fwctl dump-acct files', () => {
+  it('adds only the new dumps of a grown file', async () => {
+    const path = join(dir, 'fwctl_acct');
+    writeFileSync(path, '954583200 acct0000 0 0 web\n954586800 acct0000 1200 960000 web\n');
+    expect(await ingestFile(ledger, path)).toMatchObject({ format: 'fwctl', status: 'ingested', records: 2 });
+    appendFileSync(path, '954590400 acct0000 600 480000 web\n954590400 acct0001 40 52000 mail\n');
+    expect(await ingestFile(ledger, path)).toMatchObject({ format: 'fwctl', status: 'ingested', records: 2 });
+    expect((await ingestFile(ledger, path)).status).toBe('unchanged');
+    const top = await ledger.top({ by: parseGroupBy('chain') });
+    expect(top.map((row) => [row.key, row.bytes, row.packets])).toEqual([
+      ['web', 1440000n, 1800n],
+      ['mail', 52000n, 40n],
+    ]);
+  });
+});
+
+describe('ingest of argus data files', () => {
+  it('reads flows natively, once', async () => {
+    const file = twoPacketUdp(dir);
+    expect(await ingestFile(ledger, file)).toMatchObject({ format: 'argus', status: 'ingested', records: 2 });
+    expect((await ingestFile(ledger, file)).status).toBe('unchanged');
+    const top = await ledger.top({ by: parseGroupBy('src') });
+    expect(top.map((row) => [row.key, row.packets, row.bytes])).toEqual([
+      ['192.0.2.9', 1n, 142n],
+      ['10.0.0.5', 1n, 72n],
+    ]);
+  });
+});
