@@ -71,6 +71,18 @@ describe.runIf(requireService(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (ap
         return { status: response.status, body: await response.json() };
       }, path);
 
+    /** Pixels with any opacity in each canvas matching `selector`: a blank canvas has none. */
+    const paintedPixels = (selector: string) =>
+      page.$$eval(selector, (list) =>
+        list.map((canvas) => {
+          const { width, height } = canvas as HTMLCanvasElement;
+          const { data } = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, width, height);
+          let count = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) count++;
+          return count;
+        }),
+      );
+
     it('sends an anonymous viewer to the login page, logs in', async () => {
       await page.goto(`${server.url}/`);
       expect(new URL(page.url()).pathname).toBe('/login');
@@ -87,15 +99,8 @@ describe.runIf(requireService(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (ap
     });
 
     it('the dashboard drew its chart and its table equals the API', async () => {
-      const painted = await page.evaluate(() => {
-        const canvas = document.querySelector('#chart canvas') as HTMLCanvasElement | null;
-        if (canvas === null) return -1;
-        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-        let count = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) count++;
-        return count;
-      });
-      expect(painted).toBeGreaterThan(500);
+      expect(await paintedPixels('#chart canvas')).toEqual([expect.any(Number)]);
+      expect((await paintedPixels('#chart canvas'))[0]).toBeGreaterThan(500);
       const cells = await page.$$eval('#top-body tr', (rows) =>
         rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)),
       );
@@ -156,14 +161,7 @@ describe.runIf(requireService(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (ap
       await page.goto(`${server.url}/fwctl`);
       await page.selectOption('#sample', '1h');
       await expect.poll(() => page.$$eval('figure.chain canvas', (list) => list.length)).toBe(2);
-      const painted = await page.$$eval('figure.chain canvas', (list) =>
-        list.map((canvas) => {
-          const { data } = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 560, 180);
-          let count = 0;
-          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) count++;
-          return count;
-        }),
-      );
+      const painted = await paintedPixels('figure.chain canvas');
       expect(painted.every((count) => count > 200)).toBe(true);
       expect(await page.$$eval('figure.chain figcaption', (list) => list.map((c) => c.textContent))).toEqual([
         'mail',
