@@ -12,7 +12,13 @@ import type { Authenticator } from './auth.js';
 import { SESSION_COOKIE, cookieValue, type Role, type Session } from './auth.js';
 import { fwctlReport, parseFwctlQuery, type FwctlSettings } from './fwctl.js';
 import { autoBin, keepTopKeys, parseBin, parseViewParams, type QueryParams } from './query.js';
-import { localStatusFile, parseGrouping, snifferReport, type SnifferSettings } from './sniffer-report.js';
+import {
+  localStatusFile,
+  parseGrouping,
+  requestSnifferDump,
+  snifferReport,
+  type SnifferSettings,
+} from './sniffer-report.js';
 import { registerPages } from './static.js';
 
 export interface ServerOptions {
@@ -214,6 +220,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         .send(await fwctlReport(options.fwctl, parseFwctlQuery(kind, request.query as QueryParams))),
     );
   }
+
+  app.post('/api/sniffer/dump', admin, async (_request, reply) =>
+    sendJson(reply, await requestSnifferDump(options.sniffer)),
+  );
 
   app.post('/api/ingest', admin, async (request, reply) => {
     const body = (request.body ?? {}) as { path?: unknown; format?: unknown };

@@ -19,6 +19,8 @@ export interface ServeSettings {
   host: string;
   port: number;
   stats: string[];
+  /** The sensor's dump listener, for POST /api/sniffer/dump. */
+  snifferUpdate?: { host: string; port: number };
   /** fwctl accounting files. */
   fwctl?: string[];
   token?: string;
@@ -72,6 +74,7 @@ export async function startServer(settings: ServeSettings): Promise<{ app: Fasti
       refreshSeconds: settings.refreshSeconds,
       lockSeconds: settings.lockSeconds,
       utc: settings.utc,
+      ...(settings.snifferUpdate === undefined ? {} : { update: settings.snifferUpdate }),
     },
     fwctl: {
       files: settings.fwctl ?? [],

@@ -3,16 +3,17 @@
  * merged as the composite report does (sum, max, union), grouped by /24 or by subdomain, cached per
  * grouping and format with the seed's semantics (server/cache.ts).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeStatuses } from '../aggregate/sniffer-merge.js';
-import { UsageError, fromFsError } from '../model/errors.js';
+import { NetledgerError, UsageError, fromFsError } from '../model/errors.js';
 import {
   buildSnifferReport,
   renderSnifferJson,
   renderSnifferText,
   type SnifferGrouping,
 } from '../report/sniffer.js';
+import { requestDump, type DumpResult } from '../sources/sniffer/dump-request.js';
 import { readStatusFile } from '../sources/sniffer/read.js';
 import type { SnifferStatus } from '../sources/sniffer/status.js';
 import { formatComposite, formatCompositeHeader } from '../sources/sniffer/write.js';
@@ -28,6 +29,8 @@ export interface SnifferSettings extends CacheSettings {
   /** Cache files and peer copies live here. */
   cacheDir: string;
   utc: boolean;
+  /** The sensor's dump listener (`--sniffer-update`), for `POST /api/sniffer/dump`. */
+  update?: { host: string; port: number };
 }
 
 export function parseGrouping(text: string | undefined): SnifferGrouping {
@@ -85,4 +88,25 @@ export async function snifferReport(
     const json = JSON.parse(renderSnifferJson(report)) as Record<string, unknown>;
     return JSON.stringify({ ...json, generatedAt: Math.floor(Date.now() / 1000), peers }, null, 2) + '\n';
   });
+}
+
+/**
+ * Asks the sensor to write its status file now (as `netledger sniffer dump`), waits for the new file, and
+ * drops the cached reports so that the next view is computed from it.
+ */
+export async function requestSnifferDump(settings: SnifferSettings): Promise<DumpResult> {
+  if (settings.update === undefined || settings.stats.length !== 1)
+    throw new NetledgerError(
+      'NL_ERR_NOT_FOUND',
+      'no sensor to ask: give one --stats file and --sniffer-update',
+    );
+  const result = await requestDump({
+    ...settings.update,
+    statsFile: settings.stats[0]!,
+    timeoutSeconds: settings.lockSeconds,
+  });
+  for (const grouping of ['cidr24', 'domain'])
+    for (const format of ['json', 'text'])
+      await rm(join(settings.cacheDir, `sniffer-${grouping}.${format}`), { force: true });
+  return result;
 }

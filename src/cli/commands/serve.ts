@@ -6,6 +6,7 @@ import { type Command, Option } from 'commander';
 import { resolveLedgerLocation } from '../../ledger/open.js';
 import { UsageError } from '../../model/errors.js';
 import { parseDuration } from '../../model/time.js';
+import { parseHostPort } from '../../sources/sniffer/dump-request.js';
 import { ROLES, userLine, type Role } from '../../server/auth.js';
 import type { Peer } from '../../server/peers.js';
 import { parseListen, startServer } from '../../server/serve.js';
@@ -17,6 +18,7 @@ interface ServeOptions {
   listen: string;
   stats?: string[];
   fwctl?: string[];
+  snifferUpdate?: string;
   token?: string;
   users?: string;
   peer?: string[];
@@ -69,6 +71,7 @@ export function register(program: Command): void {
     )
     .option('--listen <host:port>', 'address to bind (loopback unless told otherwise)', '127.0.0.1:8080')
     .option('--stats <file>', 'a Sniffer status file of this host (repeatable)', collect)
+    .option('--sniffer-update <host:port>', "the sensor's dump listener, for POST /api/sniffer/dump (admin)")
     .option('--fwctl <file>', 'an fwctl accounting file (repeatable; merged in time order)', collect)
     .option('--token <token>', 'bearer token granting the read role (default: $NETLEDGER_TOKEN)')
     .option('--users <file>', 'users file: name:role:scrypt$... lines (netledger hash-password)')
@@ -97,6 +100,9 @@ export function register(program: Command): void {
         port,
         stats: options.stats ?? [],
         fwctl: options.fwctl ?? [],
+        ...(options.snifferUpdate === undefined
+          ? {}
+          : { snifferUpdate: parseHostPort(options.snifferUpdate) }),
         ...(token === undefined || token === '' ? {} : { token }),
         ...(options.users === undefined ? {} : { usersFile: options.users }),
         peers: pairPeers(options.peer ?? [], options.peerToken ?? [], options.peerCommand ?? []),
