@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cachedText } from './cache.js';
+import { cachedFile } from './cache.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -12,7 +12,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('cachedText', () => {
+describe('cachedFile', () => {
   it('many concurrent viewers cost one computation', async () => {
     let computations = 0;
     const compute = async () => {
@@ -22,10 +22,10 @@ describe('cachedText', () => {
     };
     const file = join(dir, 'sub', 'report.json');
     const texts = await Promise.all(
-      Array.from({ length: 10 }, () => cachedText(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)),
+      Array.from({ length: 10 }, () => cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)),
     );
     expect(computations).toBe(1);
-    expect(new Set(texts)).toEqual(new Set(['report 1\n']));
+    expect(new Set(texts.map(String))).toEqual(new Set(['report 1\n']));
     expect(await readFile(file, 'utf8')).toBe('report 1\n');
     // No temp file or lock left behind.
     expect(await readdir(join(dir, 'sub'))).toEqual(['report.json']);
@@ -35,18 +35,18 @@ describe('cachedText', () => {
     const file = join(dir, 'report.txt');
     let n = 0;
     const compute = async () => `v${++n}`;
-    expect(await cachedText(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)).toBe('v1');
-    expect(await cachedText(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)).toBe('v1');
+    expect(String(await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute))).toBe('v1');
+    expect(String(await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute))).toBe('v1');
     const old = new Date(Date.now() - 120_000);
     await utimes(file, old, old);
-    expect(await cachedText(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)).toBe('v2');
+    expect(String(await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute))).toBe('v2');
   });
 
   it('keeps the old cache when a computation fails', async () => {
     const file = join(dir, 'report.txt');
-    await cachedText(file, { refreshSeconds: 0, lockSeconds: 5 }, async () => 'good');
+    await cachedFile(file, { refreshSeconds: 0, lockSeconds: 5 }, async () => 'good');
     await expect(
-      cachedText(file, { refreshSeconds: 0, lockSeconds: 5 }, async () => {
+      cachedFile(file, { refreshSeconds: 0, lockSeconds: 5 }, async () => {
         throw new Error('peer exploded');
       }),
     ).rejects.toThrow('peer exploded');

@@ -15,28 +15,29 @@ export interface CacheSettings {
   lockSeconds: number;
 }
 
-async function freshText(file: string, refreshSeconds: number): Promise<string | undefined> {
+async function freshBytes(file: string, refreshSeconds: number): Promise<Buffer | undefined> {
   try {
     if ((await stat(file)).mtimeMs + refreshSeconds * 1000 < Date.now()) return undefined;
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch {
     return undefined;
   }
 }
 
-export async function cachedText(
+/** The cache file's bytes (served as they are, never decoded), computed again when older than the refresh age. */
+export async function cachedFile(
   file: string,
   settings: CacheSettings,
   compute: () => Promise<string>,
-): Promise<string> {
-  const cached = await freshText(file, settings.refreshSeconds);
+): Promise<Buffer> {
+  const cached = await freshBytes(file, settings.refreshSeconds);
   if (cached !== undefined) return cached;
   await mkdir(dirname(file), { recursive: true });
   return withLock(`${file}.lock`, settings.lockSeconds, async () => {
-    const again = await freshText(file, settings.refreshSeconds);
+    const again = await freshBytes(file, settings.refreshSeconds);
     if (again !== undefined) return again;
-    const text = await compute();
-    await writeFileAtomic(file, text);
-    return text;
+    const bytes = Buffer.from(await compute(), 'utf8');
+    await writeFileAtomic(file, bytes);
+    return bytes;
   });
 }

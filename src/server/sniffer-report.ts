@@ -17,7 +17,7 @@ import { requestDump, type DumpResult } from '../sources/sniffer/dump-request.js
 import { readStatusFile } from '../sources/sniffer/read.js';
 import type { SnifferStatus } from '../sources/sniffer/status.js';
 import { formatComposite, formatCompositeHeader } from '../sources/sniffer/write.js';
-import { cachedText, type CacheSettings } from './cache.js';
+import { cachedFile, type CacheSettings } from './cache.js';
 import { gatherPeers, type Peer, type PeerReport } from './peers.js';
 
 export interface SnifferSettings extends CacheSettings {
@@ -79,14 +79,14 @@ export async function snifferReport(
   settings: SnifferSettings,
   grouping: SnifferGrouping,
   format: SnifferFormat,
-): Promise<string> {
+): Promise<Buffer> {
   const file = join(settings.cacheDir, `sniffer-${grouping}.${format}`);
-  return cachedText(file, settings, async () => {
+  return cachedFile(file, settings, async () => {
     const { status, peers } = await compositeStatus(settings);
     const report = buildSnifferReport(status, grouping);
     if (format === 'text') return renderSnifferText(report, { utc: settings.utc });
     const json = JSON.parse(renderSnifferJson(report)) as Record<string, unknown>;
-    return JSON.stringify({ ...json, generatedAt: Math.floor(Date.now() / 1000), peers }, null, 2) + '\n';
+    return JSON.stringify({ ...json, generatedAt: Math.floor(Date.now() / 1000), peers }) + '\n';
   });
 }
 
