@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUsers, userLine, verifyPassword } from '../../src/server/auth.js';
 import { netledger } from '../support/cli.js';
 import { generateRecords } from '../ledger/generate.js';
+import { FWCTL_EXAMPLE } from '../support/fwctl-example.js';
 import { fixture, makeLedger, serve, tempDir, type Running } from './harness.js';
 
 const TOKEN = 'peer-token-0123456789';
@@ -20,6 +21,7 @@ beforeAll(async () => {
   dir = temp.dir;
   remove = temp.remove;
   const users = join(dir, 'users');
+  await writeFile(join(dir, 'fwctl_acct'), FWCTL_EXAMPLE);
   await writeFile(
     users,
     `# netledger users\n${await userLine('alice', 'admin', 'alice-secret')}\n\n${await userLine('bob', 'read', 'bob-secret')}\n`,
@@ -31,6 +33,7 @@ beforeAll(async () => {
     token: TOKEN,
     usersFile: users,
     assetsDir: join(dir, 'no-assets'),
+    fwctl: [join(dir, 'fwctl_acct')],
   });
 });
 afterAll(async () => {
@@ -45,6 +48,8 @@ const DATA_ROUTES = [
   '/api/sniffer/report?by=cidr24',
   '/api/sniffer/report?by=domain&format=text',
   '/api/sniffer/status',
+  '/api/fwctl/summary',
+  '/api/fwctl/samples?sample=1h',
   '/api/session',
 ];
 
@@ -65,6 +70,7 @@ describe('without credentials', () => {
       });
     }
     expect((await server.post('/api/ingest', { path: '/etc/passwd' })).status).toBe(401);
+    expect((await server.post('/api/sniffer/dump', {})).status).toBe(401);
   });
 
   it('pages redirect to the login page', async () => {
