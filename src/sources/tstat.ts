@@ -1,0 +1,325 @@
+/**
+ * tstat `log_tcp_complete` / `log_udp_complete` reader (tstat 3.x, any log layout).
+ *
+ * Columns are matched by header name, never by position, as tstat_transport 0.6.5 does: the first line is
+ * the header, `#15#c_ip:1` names the column `c_ip` (everything up to the right-most `#` and from the first
+ * `:` is dropped). Lines are split like Python's `csv.reader(delimiter=' ')` with its default quoting: a
+ * field that starts with `"` runs to the closing quote (spaces and even line ends included, `""` is a
+ * quote), a quote anywhere else is literal. Blank lines are ignored; a row with fewer or more fields than
+ * the header is skipped and counted (`short row`, `long row`), as the original skips it with a warning.
+ *
+ * The reader streams: it holds one chunk of the file and the rows parsed from it.
+ */
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { fromFsError } from '../model/errors.js';
+import type { SourceCounters, TrafficRecord } from '../model/record.js';
+import { countSkipped, newSourceCounters } from '../model/record.js';
+
+export type TstatProtocol = 'tcp' | 'udp';
+
+/** The logs tstat_transport reads, in the order it reads them (tcp objects first). */
+export const TSTAT_PROTOCOLS: readonly TstatProtocol[] = ['tcp', 'udp'];
+
+export function tstatLogName(protocol: TstatProtocol): string {
+  return `log_${protocol}_complete`;
+}
+
+/** Column name (cleaned) → field index, built once per header. */
+export type TstatColumns = ReadonlyMap<string, number>;
+
+/** `#15#c_ip:1` → `c_ip`: the original's `_sanitize_row` key rule. */
+export function cleanHeaderName(raw: string): string {
+  const hash = raw.lastIndexOf('#');
+  const name = hash >= 0 ? raw.slice(hash + 1) : raw;
+  const colon = name.indexOf(':');
+  return colon >= 0 ? name.slice(0, colon) : name;
+}
+
+/**
+ * Maps cleaned names to field indexes exactly as the original's dict handling does: `csv.DictReader`
+ * zips the header with the row (a repeated name keeps its first position and its last value), then every
+ * key is popped and re-inserted under its cleaned name in dict order.
+ */
+export function mapTstatColumns(header: readonly string[]): TstatColumns {
+  const byRawName = new Map<string, number>();
+  header.forEach((name, index) => byRawName.set(name, index));
+  for (const raw of [...byRawName.keys()]) {
+    const index = byRawName.get(raw);
+    byRawName.delete(raw);
+    if (index !== undefined) byRawName.set(cleanHeaderName(raw), index);
+  }
+  return byRawName;
+}
+
+/**
+ * Python `csv.reader` (excel dialect, delimiter ' ') as a line-fed state machine: `push(line)` returns the
+ * finished row, or undefined while a quoted field continues on the next line.
+ */
+export class TstatLineSplitter {
+  private fields: string[] = [];
+  private field = '';
+  private inQuotes = false;
+  private pending = false;
+
+  /** True while a quoted field is open across lines. */
+  get continuing(): boolean {
+    return this.pending;
+  }
+
+  push(line: string): string[] | undefined {
+    if (!this.pending && !line.includes('"')) return line === '' ? [] : line.split(' ');
+    let field = this.field;
+    let inQuotes = this.inQuotes;
+    const fields = this.fields;
+    // A quoted field that started on an earlier line: the line break is part of it.
+    if (this.pending) field += '\n';
+    let atFieldStart = !this.pending && true;
+    for (let i = 0; i < line.length; i++) {
+      const char = line[i];
+      if (inQuotes) {
+        if (char === '"') {
+          if (line[i + 1] === '"') {
+            field += '"';
+            i++;
+          } else inQuotes = false;
+        } else field += char;
+        continue;
+      }
+      if (char === ' ') {
+        fields.push(field);
+        field = '';
+        atFieldStart = true;
+        continue;
+      }
+      if (char === '"' && atFieldStart && field === '') {
+        inQuotes = true;
+        atFieldStart = false;
+        continue;
+      }
+      field += char;
+      atFieldStart = false;
+    }
+    if (inQuotes) {
+      this.field = field;
+      this.inQuotes = true;
+      this.pending = true;
+      return undefined;
+    }
+    fields.push(field);
+    this.reset();
+    return fields;
+  }
+
+  /** At end of input: the open quoted field is kept, as Python's non-strict reader does. */
+  finish(): string[] | undefined {
+    if (!this.pending) return undefined;
+    const fields = this.fields;
+    fields.push(this.field);
+    this.reset();
+    return fields;
+  }
+
+  private reset(): void {
+    this.fields = [];
+    this.field = '';
+    this.inQuotes = false;
+    this.pending = false;
+  }
+}
+
+export interface TstatRow {
+  /** The fields, one per header column. */
+  fields: readonly string[];
+  /** 1-based line of the row's first line. */
+  line: number;
+}
+
+export interface TstatRowBatch {
+  columns: TstatColumns;
+  rows: TstatRow[];
+}
+
+export interface TstatReadOptions {
+  counters?: SourceCounters;
+  /** Called for every skipped row (the original prints a warning). */
+  onSkip?: (warning: { file: string; line: number; reason: string }) => void;
+  /** Read size; rows are handed out per chunk. */
+  chunkBytes?: number;
+}
+
+/**
+ * Streams the rows of one tstat log in batches (one batch per chunk read). An empty file or a header-only
+ * file yields nothing. Counters: `read` = data rows seen, `decoded` = rows of the right length.
+ */
+export async function* readTstatLog(
+  file: string,
+  options: TstatReadOptions = {},
+): AsyncGenerator<TstatRowBatch> {
+  const counters = options.counters ?? newSourceCounters();
+  const splitter = new TstatLineSplitter();
+  const decoder = new StringDecoder('utf8');
+  let columns: TstatColumns | undefined;
+  let width = 0;
+  let carry = '';
+  let lineNumber = 0;
+  let rowLine = 0;
+  let rows: TstatRow[] = [];
+
+  const take = (fields: string[]): void => {
+    if (columns === undefined) {
+      // DictReader: the first row is the header, whatever it holds.
+      columns = mapTstatColumns(fields);
+      width = fields.length;
+      return;
+    }
+    if (fields.length === 0) return; // blank line: DictReader skips it
+    counters.read++;
+    if (fields.length !== width) {
+      const reason = fields.length < width ? 'short row' : 'long row';
+      countSkipped(counters, reason);
+      options.onSkip?.({ file, line: rowLine, reason });
+      return;
+    }
+    counters.decoded++;
+    rows.push({ fields, line: rowLine });
+  };
+
+  const feedLine = (rawLine: string): void => {
+    lineNumber++;
+    // Universal newlines as Python's text mode: \r\n and a lone \r both end a line.
+    let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.includes('\r')) {
+      const parts = line.split('\r');
+      line = parts.pop() ?? '';
+      for (const part of parts) feedSplit(part);
+    }
+    feedSplit(line);
+  };
+
+  const feedSplit = (line: string): void => {
+    if (!splitter.continuing) rowLine = lineNumber;
+    const fields = splitter.push(line);
+    if (fields !== undefined) take(fields);
+  };
+
+  let stream;
+  try {
+    stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 256 * 1024 });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = carry + decoder.write(chunk);
+      let start = 0;
+      let newline = text.indexOf('\n', start);
+      while (newline >= 0) {
+        feedLine(text.slice(start, newline));
+        start = newline + 1;
+        newline = text.indexOf('\n', start);
+      }
+      carry = text.slice(start);
+      if (rows.length > 0 && columns !== undefined) {
+        yield { columns, rows };
+        rows = [];
+      }
+    }
+  } catch (error) {
+    throw fromFsError(error, file);
+  }
+  const rest = carry + decoder.end();
+  if (rest !== '') feedLine(rest);
+  const last = splitter.finish();
+  if (last !== undefined) take(last);
+  if (rows.length > 0 && columns !== undefined) yield { columns, rows };
+}
+
+/** A field of a row by cleaned column name; undefined when the log has no such column. */
+export function tstatField(columns: TstatColumns, row: TstatRow, name: string): string | undefined {
+  const index = columns.get(name);
+  return index === undefined ? undefined : row.fields[index];
+}
+
+export interface TstatRecordOptions extends TstatReadOptions {
+  protocol: TstatProtocol;
+  sensor?: string;
+}
+
+/**
+ * The common records of a tstat log: one record per direction of each flow (client→server first), with
+ * the payload bytes tstat_transport reports (`bytes_uniq` for TCP, `bytes_all` for UDP) and the data
+ * packets. Rows whose addresses or counters are not numbers are skipped and counted
+ * (`non-numeric counter`).
+ */
+export async function* readTstatRecords(
+  file: string,
+  options: TstatRecordOptions,
+): AsyncGenerator<TrafficRecord> {
+  const counters = options.counters ?? newSourceCounters();
+  const tcp = options.protocol === 'tcp';
+  const bytesName = tcp ? 'bytes_uniq' : 'bytes_all';
+  const packetsName = tcp ? 'pkts_data' : 'pkts_all';
+  for await (const { columns, rows } of readTstatLog(file, { ...options, counters })) {
+    for (const row of rows) {
+      const get = (name: string): string | undefined => tstatField(columns, row, name);
+      const numbers = (name: string): number => {
+        const text = get(name);
+        return text === undefined || text.trim() === '' ? NaN : Number(text);
+      };
+      const counts = [
+        numbers(`c_${bytesName}`),
+        numbers(`c_${packetsName}`),
+        numbers(`s_${bytesName}`),
+        numbers(`s_${packetsName}`),
+      ];
+      const cPort = numbers('c_port');
+      const sPort = numbers('s_port');
+      let start: number;
+      let end: number;
+      if (tcp) {
+        start = numbers('first') / 1000;
+        end = numbers('last') / 1000;
+      } else {
+        start = numbers('c_first_abs') / 1000;
+        end = start + numbers('c_durat') / 1000;
+      }
+      if (
+        counts.some((value) => !Number.isSafeInteger(value) || value < 0) ||
+        !Number.isFinite(start) ||
+        !Number.isFinite(end) ||
+        !Number.isInteger(cPort) ||
+        !Number.isInteger(sPort)
+      ) {
+        countSkipped(counters, 'non-numeric counter');
+        counters.decoded--;
+        continue;
+      }
+      const [cBytes, cPackets, sBytes, sPackets] = counts as [number, number, number, number];
+      const cIp = get('c_ip') ?? '';
+      const sIp = get('s_ip') ?? '';
+      const common = {
+        start,
+        end,
+        proto: options.protocol,
+        ...(options.sensor ? { sensor: options.sensor } : {}),
+      };
+      yield {
+        ...common,
+        src: cIp,
+        sport: cPort,
+        dst: sIp,
+        dport: sPort,
+        bytes: cBytes,
+        packets: cPackets,
+        extra: { direction: 'c2s' },
+      };
+      yield {
+        ...common,
+        src: sIp,
+        sport: sPort,
+        dst: cIp,
+        dport: cPort,
+        bytes: sBytes,
+        packets: sPackets,
+        extra: { direction: 's2c' },
+      };
+    }
+  }
+}
