@@ -94,7 +94,7 @@ describe('formats.md 3.7 examples', () => {
       .trimEnd()
       .split('\n');
     const expected = readFileSync(
-      new URL('../../test/tstat/fixtures/formats-3.7-tcp.json', import.meta.url),
+      new URL('../../test/tstat/fixtures/formats-3.7-tcp.out.txt', import.meta.url),
       'utf8',
     );
     const { text } = render('tcp', lines, 0);
