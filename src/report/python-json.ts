@@ -10,10 +10,25 @@
  */
 
 const MAX_EXACT_TIE = 2 ** 53;
+const POWERS_OF_TEN = [1, 10, 100, 1000, 10000, 100000, 1000000];
 
 /** Python's `round(x, digits)` for a float `x` and 0 ≤ digits ≤ 15 (the result is a float). */
 export function pyRound(x: number, digits: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
+  // Fast path: while |x·10^d| < 1e9 its rounding error is below 2.3e-7, so a fraction clearly away from
+  // one half rounds the same as the exact value, and k / 10^d is the double nearest to the decimal k·10^-d.
+  const power = POWERS_OF_TEN[digits];
+  if (power !== undefined) {
+    const scaled = x * power;
+    if (scaled < 1e9 && scaled > -1e9) {
+      const below = Math.floor(scaled);
+      const fraction = scaled - below;
+      if (fraction < 0.4999 || fraction > 0.5001) {
+        const rounded = (fraction > 0.5 ? below + 1 : below) / power;
+        return rounded === 0 && x < 0 ? -0 : rounded;
+      }
+    }
+  }
   // Every double of magnitude ≥ 2^52 is an integer: nothing to round at digits ≥ 0.
   if (Math.abs(x) >= 2 ** 52) return x;
   const scaled = x * 2 ** (digits + 1);
@@ -80,6 +95,7 @@ const FLOAT_PATTERN =
 
 /** Python's `int(text)` (ASCII digits): undefined when Python would raise ValueError. */
 export function pyParseInt(text: string): PyInt | undefined {
+  if (isPlainDigits(text)) return Number(text);
   const trimmed = text.trim();
   if (!INT_PATTERN.test(trimmed)) return undefined;
   const digits = trimmed.includes('_') ? trimmed.replace(/_/g, '') : trimmed;
@@ -90,8 +106,23 @@ export function pyParseInt(text: string): PyInt | undefined {
     : big;
 }
 
+/** 1 to 15 ASCII digits: the common case, exactly a safe integer. */
+function isPlainDigits(text: string): boolean {
+  const length = text.length;
+  if (length === 0 || length > 15) return false;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+const PLAIN_DECIMAL = /^-?\d+\.\d+$/;
+
 /** Python's `float(text)`: undefined when Python would raise ValueError. */
 export function pyParseFloat(text: string): number | undefined {
+  // tstat's `%f` numbers: JS and Python read plain decimals alike (correctly rounded).
+  if (PLAIN_DECIMAL.test(text)) return Number(text);
   const trimmed = text.trim();
   if (!FLOAT_PATTERN.test(trimmed)) return undefined;
   const lower = trimmed.toLowerCase().replace(/_/g, '');

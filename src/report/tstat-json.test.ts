@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { TstatProtocol, TstatRow } from '../sources/tstat.js';
-import { TstatLineSplitter, mapTstatColumns } from '../sources/tstat.js';
+import type { TstatProtocol } from '../sources/tstat.js';
+import { TstatLineSplitter, TstatRow, mapTstatColumns } from '../sources/tstat.js';
 import { TstatJsonRenderer, renderSlice } from './tstat-json.js';
 
 const UDP_HEADER =
@@ -24,7 +24,7 @@ function render(
   const objects: string[] = [];
   const dropped: string[] = [];
   rows.forEach((fields, index) => {
-    const row: TstatRow = { fields, line: index + 2 };
+    const row = TstatRow.fromFields(fields, index + 2);
     dropped.push(...renderer.render(protocol, columns, row, objects));
   });
   return { objects, text: renderSlice(objects), dropped };

@@ -216,7 +216,7 @@ export class TstatJsonRenderer {
     const dropped: TstatSkipReason[] = [];
     const field = (name: string): string | undefined => {
       const index = columns.get(name);
-      return index === undefined ? undefined : row.fields[index];
+      return index === undefined ? undefined : row.field(index);
     };
     for (const direction of DIRECTIONS) {
       try {
@@ -242,15 +242,16 @@ export class TstatJsonRenderer {
     direction: (typeof DIRECTIONS)[number],
   ): string | undefined {
     const { prefix } = direction;
-    const durationMs = cast(field(`${prefix}durat`));
     const numBits = timesEight(cast(field(`${prefix}bytes_all`)));
+    // Below the threshold nothing is rendered (the original renders first, with the same result).
+    if (!this.keeps(numBits)) return undefined;
+    const durationMs = cast(field(`${prefix}durat`));
     const packetsText = field(`${prefix}pkts_all`);
     const duration = pyRound(perThousand(durationMs), 2);
     const bitsPerSecond = rateJson(numBits, durationMs);
     const packetsPerSecond = rateJson(cast(packetsText), durationMs);
     const start = truncate(perThousand(cast(field(`${prefix}first_abs`))));
     const end = truncate(Number(start) + duration);
-    if (!this.keeps(numBits)) return undefined;
     const values =
       `${I3}"duration": ${pyFloatRepr(duration)},\n` +
       `${I3}"num_bits": ${valueJson(numBits)},\n` +
@@ -265,8 +266,9 @@ export class TstatJsonRenderer {
     direction: (typeof DIRECTIONS)[number],
   ): string | undefined {
     const { prefix } = direction;
-    const durationMs = cast(field('durat'));
     const numBits = timesEight(cast(field(`${prefix}bytes_uniq`)));
+    if (!this.keeps(numBits)) return undefined;
+    const durationMs = cast(field('durat'));
     const packetsText = field(`${prefix}pkts_data`);
     const duration = pyRound(perThousand(durationMs), 2);
     const bitsPerSecond = rateJson(numBits, durationMs);
@@ -279,7 +281,6 @@ export class TstatJsonRenderer {
     const sack = lessThan(serverSack, clientSack) ? clientSack : serverSack;
     const start = truncate(perThousand(cast(field('first'))));
     const end = truncate(perThousand(cast(field('last'))));
-    if (!this.keeps(numBits)) return undefined;
     let values =
       `${I3}"duration": ${pyFloatRepr(duration)},\n` +
       `${I3}"num_bits": ${valueJson(numBits)},\n` +

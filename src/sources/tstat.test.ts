@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newSourceCounters } from '../model/record.js';
 import { tempDir } from '../../test/tstat/helpers.js';
+import type { TstatRow } from './tstat.js';
 import {
   TstatLineSplitter,
   cleanHeaderName,
@@ -18,7 +19,7 @@ async function readAll(content: string) {
     await writeFile(file, content);
     const counters = newSourceCounters();
     const skips: Array<{ line: number; reason: string }> = [];
-    const rows: Array<{ fields: readonly string[]; line: number }> = [];
+    const rows: TstatRow[] = [];
     let columns: ReadonlyMap<string, number> | undefined;
     for await (const batch of readTstatLog(file, {
       counters,
