@@ -129,7 +129,7 @@ export class RabbitSink implements MessageSink {
       accepted = channel.publish(
         this.settings.exchange,
         this.settings.routingKey,
-        Buffer.from(message.body),
+        Buffer.from(message.body, 'latin1'), // ASCII bodies: latin1 is a plain copy
         {
           contentType: 'application/json',
           deliveryMode: this.options.persistent ? 2 : 1,

@@ -12,7 +12,8 @@ export class StdoutSink implements MessageSink {
   publish(message: OutgoingMessage): Promise<void> {
     this.counters.published++;
     return new Promise((resolve, reject) => {
-      const flushed = this.stream.write(`${message.body}\n`, (error) => {
+      // Bodies are ASCII (json.dumps ensure_ascii): latin1 encoding is a plain copy, utf8 would scan.
+      const flushed = this.stream.write(`${message.body}\n`, 'latin1', (error) => {
         if (error) reject(error);
       });
       this.counters.confirmed++;
