@@ -55,9 +55,17 @@ async function unmark(root: string): Promise<void> {
   }
 }
 
+/** The machine is shared: lines per CPU-second of this process is the figure that does not depend on load. */
+function cpuRate(since: NodeJS.CpuUsage, lines: number): string {
+  const used = process.cpuUsage(since);
+  const seconds = (used.user + used.system) / 1e6;
+  return `cpu ${seconds.toFixed(1)} s = ${Math.round(lines / seconds).toLocaleString('en')} lines per cpu-s`;
+}
+
 async function toDevNull(root: string, thresholdMB: number, lines: number): Promise<void> {
   await unmark(root);
   const stream = createWriteStream('/dev/null');
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const summary = await sendTstatTree({
     directory: root,
@@ -71,7 +79,7 @@ async function toDevNull(root: string, thresholdMB: number, lines: number): Prom
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   printMeasurement(
     { label: `--no-transport -T ${thresholdMB} → /dev/null`, seconds, units: lines, unit: 'lines' },
-    `${summary.objects.toLocaleString('en')} objects, ${summary.messages.toLocaleString('en')} messages`,
+    `${summary.objects.toLocaleString('en')} objects, ${summary.messages.toLocaleString('en')} messages, ${cpuRate(cpu, lines)}`,
   );
 }
 
@@ -101,6 +109,7 @@ async function toRabbit(root: string, lines: number): Promise<void> {
   };
   const sink = new RabbitSink(settings);
   await sink.open();
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const summary = await sendTstatTree({
     directory: root,
@@ -114,7 +123,7 @@ async function toRabbit(root: string, lines: number): Promise<void> {
   const mb = sink.counters.confirmed > 0 ? summary.objects : 0;
   printMeasurement(
     { label: 'rabbit, confirmed, -T 0', seconds, units: sink.counters.confirmed, unit: 'messages' },
-    `${Math.round(lines / seconds).toLocaleString('en')} lines/s, ${mb.toLocaleString('en')} objects`,
+    `${Math.round(lines / seconds).toLocaleString('en')} lines/s, ${mb.toLocaleString('en')} objects, ${cpuRate(cpu, lines)}`,
   );
   const amqp = await import('amqplib');
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');

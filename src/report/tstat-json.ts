@@ -149,8 +149,8 @@ function rateJson(numerator: PyValue, durationMs: PyValue): string {
 }
 
 const DIRECTIONS = [
-  { prefix: 'c_', src: 'c_', dst: 's_' },
-  { prefix: 's_', src: 's_', dst: 'c_' },
+  { prefix: 'c_', src: 'c_', dst: 's_', bytesAll: 'c_bytes_all', bytesUniq: 'c_bytes_uniq' },
+  { prefix: 's_', src: 's_', dst: 'c_', bytesAll: 's_bytes_all', bytesUniq: 's_bytes_uniq' },
 ] as const;
 
 /** TCP value keys after the five common ones, with their source column (per direction). */
@@ -195,6 +195,10 @@ export class TstatJsonRenderer {
   /** Directions dropped because a value was not a number, by reason. */
   readonly skipped: Record<string, number> = {};
 
+  /** The row being rendered (set by `render`; avoids a closure per row on the hot path). */
+  private columns: TstatColumns = new Map();
+  private row: TstatRow | undefined;
+
   constructor(options: TstatJsonOptions) {
     const bits = options.thresholdMB * 8_000_000;
     this.thresholdBits = Number.isSafeInteger(bits) ? bits : BigInt(options.thresholdMB) * 8_000_000n;
@@ -214,13 +218,11 @@ export class TstatJsonRenderer {
    */
   render(protocol: TstatProtocol, columns: TstatColumns, row: TstatRow, out: string[]): TstatSkipReason[] {
     const dropped: TstatSkipReason[] = [];
-    const field = (name: string): string | undefined => {
-      const index = columns.get(name);
-      return index === undefined ? undefined : row.field(index);
-    };
+    this.columns = columns;
+    this.row = row;
     for (const direction of DIRECTIONS) {
       try {
-        const text = protocol === 'tcp' ? this.tcpObject(field, direction) : this.udpObject(field, direction);
+        const text = protocol === 'tcp' ? this.tcpObject(direction) : this.udpObject(direction);
         if (text !== undefined) out.push(text);
       } catch (error) {
         const reason = error instanceof PyCrash ? error.reason : 'non-numeric value';
@@ -232,25 +234,27 @@ export class TstatJsonRenderer {
     return dropped;
   }
 
+  private field(name: string): string | undefined {
+    const index = this.columns.get(name);
+    return index === undefined ? undefined : this.row?.field(index);
+  }
+
   private keeps(numBits: PyValue): boolean {
     if (numBits.kind !== 'int' && numBits.kind !== 'float') throw new PyCrash('non-numeric bytes');
     return numBits.value >= this.thresholdBits;
   }
 
-  private udpObject(
-    field: (name: string) => string | undefined,
-    direction: (typeof DIRECTIONS)[number],
-  ): string | undefined {
+  private udpObject(direction: (typeof DIRECTIONS)[number]): string | undefined {
     const { prefix } = direction;
-    const numBits = timesEight(cast(field(`${prefix}bytes_all`)));
+    const numBits = timesEight(cast(this.field(direction.bytesAll)));
     // Below the threshold nothing is rendered (the original renders first, with the same result).
     if (!this.keeps(numBits)) return undefined;
-    const durationMs = cast(field(`${prefix}durat`));
-    const packetsText = field(`${prefix}pkts_all`);
+    const durationMs = cast(this.field(`${prefix}durat`));
+    const packetsText = this.field(`${prefix}pkts_all`);
     const duration = pyRound(perThousand(durationMs), 2);
     const bitsPerSecond = rateJson(numBits, durationMs);
     const packetsPerSecond = rateJson(cast(packetsText), durationMs);
-    const start = truncate(perThousand(cast(field(`${prefix}first_abs`))));
+    const start = truncate(perThousand(cast(this.field(`${prefix}first_abs`))));
     const end = truncate(Number(start) + duration);
     const values =
       `${I3}"duration": ${pyFloatRepr(duration)},\n` +
@@ -258,29 +262,26 @@ export class TstatJsonRenderer {
       `${I3}"num_packets": ${castJson(packetsText)},\n` +
       `${I3}"bits_per_second": ${bitsPerSecond},\n` +
       `${I3}"packets_per_second": ${packetsPerSecond}\n`;
-    return this.object(values, field, direction, 'udp', start, end);
+    return this.object(values, direction, 'udp', start, end);
   }
 
-  private tcpObject(
-    field: (name: string) => string | undefined,
-    direction: (typeof DIRECTIONS)[number],
-  ): string | undefined {
+  private tcpObject(direction: (typeof DIRECTIONS)[number]): string | undefined {
     const { prefix } = direction;
-    const numBits = timesEight(cast(field(`${prefix}bytes_uniq`)));
+    const numBits = timesEight(cast(this.field(direction.bytesUniq)));
     if (!this.keeps(numBits)) return undefined;
-    const durationMs = cast(field('durat'));
-    const packetsText = field(`${prefix}pkts_data`);
+    const durationMs = cast(this.field('durat'));
+    const packetsText = this.field(`${prefix}pkts_data`);
     const duration = pyRound(perThousand(durationMs), 2);
     const bitsPerSecond = rateJson(numBits, durationMs);
     const packetsPerSecond = rateJson(cast(packetsText), durationMs);
-    const clientMss = cast(field('c_mss'));
-    const serverMss = cast(field('s_mss'));
+    const clientMss = cast(this.field('c_mss'));
+    const serverMss = cast(this.field('s_mss'));
     const mss = lessThan(clientMss, serverMss) ? clientMss : serverMss;
-    const clientSack = cast(field('c_sack_cnt'));
-    const serverSack = cast(field('s_sack_cnt'));
+    const clientSack = cast(this.field('c_sack_cnt'));
+    const serverSack = cast(this.field('s_sack_cnt'));
     const sack = lessThan(serverSack, clientSack) ? clientSack : serverSack;
-    const start = truncate(perThousand(cast(field('first'))));
-    const end = truncate(perThousand(cast(field('last'))));
+    const start = truncate(perThousand(cast(this.field('first'))));
+    const end = truncate(perThousand(cast(this.field('last'))));
     let values =
       `${I3}"duration": ${pyFloatRepr(duration)},\n` +
       `${I3}"num_bits": ${valueJson(numBits)},\n` +
@@ -290,15 +291,14 @@ export class TstatJsonRenderer {
     for (let i = 0; i < TCP_EXTRAS.length; i++) {
       if (i === TCP_MSS_POSITION) values += `${I3}"tcp_mss": ${valueJson(mss)},\n`;
       const [key, column] = TCP_EXTRAS[i] as readonly [string, string];
-      values += `${I3}"${key}": ${castJson(field(prefix + column))},\n`;
+      values += `${I3}"${key}": ${castJson(this.field(prefix + column))},\n`;
     }
     values += `${I3}"tcp_sack_cnt": ${valueJson(sack)}\n`;
-    return this.object(values, field, direction, 'tcp', start, end);
+    return this.object(values, direction, 'tcp', start, end);
   }
 
   private object(
     values: string,
-    field: (name: string) => string | undefined,
     direction: (typeof DIRECTIONS)[number],
     protocol: TstatProtocol,
     start: PyInt,
@@ -307,10 +307,10 @@ export class TstatJsonRenderer {
     return (
       `${I1}{\n${I2}"type": "flow",\n${I2}"interval": 600,\n${I2}"values": {\n${values}${I2}},\n` +
       `${I2}"meta": {\n` +
-      `${I3}"src_ip": ${castJson(field(`${direction.src}ip`))},\n` +
-      `${I3}"src_port": ${castJson(field(`${direction.src}port`))},\n` +
-      `${I3}"dst_ip": ${castJson(field(`${direction.dst}ip`))},\n` +
-      `${I3}"dst_port": ${castJson(field(`${direction.dst}port`))},\n` +
+      `${I3}"src_ip": ${castJson(this.field(`${direction.src}ip`))},\n` +
+      `${I3}"src_port": ${castJson(this.field(`${direction.src}port`))},\n` +
+      `${I3}"dst_ip": ${castJson(this.field(`${direction.dst}ip`))},\n` +
+      `${I3}"dst_port": ${castJson(this.field(`${direction.dst}port`))},\n` +
       `${I3}"protocol": "${protocol}",\n` +
       `${this.metaTail}${I2}},\n` +
       `${I2}"start": ${pyIntRepr(start)},\n${I2}"end": ${pyIntRepr(end)}\n${I1}}`

@@ -171,26 +171,29 @@ export class TstatRow {
   }
 }
 
-/** Number of fields of an unquoted line split on single spaces. */
-function countFields(line: string): number {
-  let count = 1;
+/**
+ * End offsets of the fields of an unquoted line split on single spaces, in one scan: into `scratch` (grown
+ * when needed); returns the number of fields.
+ */
+function scanFieldEnds(line: string, scratch: { ends: Int32Array }): number {
+  let count = 0;
   let space = line.indexOf(' ');
   while (space >= 0) {
-    count++;
+    if (count === scratch.ends.length) {
+      const grown = new Int32Array(scratch.ends.length * 2);
+      grown.set(scratch.ends);
+      scratch.ends = grown;
+    }
+    scratch.ends[count++] = space;
     space = line.indexOf(' ', space + 1);
   }
+  if (count === scratch.ends.length) {
+    const grown = new Int32Array(scratch.ends.length * 2);
+    grown.set(scratch.ends);
+    scratch.ends = grown;
+  }
+  scratch.ends[count++] = line.length;
   return count;
-}
-
-function fieldEnds(line: string, width: number): Int32Array {
-  const ends = new Int32Array(width);
-  let space = line.indexOf(' ');
-  for (let i = 0; i < width - 1; i++) {
-    ends[i] = space;
-    space = line.indexOf(' ', space + 1);
-  }
-  ends[width - 1] = line.length;
-  return ends;
 }
 
 export interface TstatRowBatch {
@@ -223,6 +226,7 @@ export async function* readTstatLog(
   let lineNumber = 0;
   let rowLine = 0;
   let rows: TstatRow[] = [];
+  const scratch = { ends: new Int32Array(256) };
 
   const take = (fields: string[]): void => {
     if (columns === undefined) {
@@ -263,11 +267,11 @@ export async function* readTstatLog(
       // Hot path: a data line without quotes is not split at all, only measured.
       if (columns !== undefined && !line.includes('"')) {
         if (line === '') return;
-        const count = countFields(line);
+        const count = scanFieldEnds(line, scratch);
         if (count !== width) return skipRow(count);
         counters.read++;
         counters.decoded++;
-        rows.push(TstatRow.fromPlainLine(line, fieldEnds(line, width), rowLine));
+        rows.push(TstatRow.fromPlainLine(line, scratch.ends.slice(0, count), rowLine));
         return;
       }
     }

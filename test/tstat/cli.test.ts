@@ -8,30 +8,17 @@ import { runCli } from '../../src/cli/main.js';
 import { main as tstatSend } from '../../src/compat/tstat_send.js';
 import { generateTstatTree } from './generate.js';
 import { NO_TRANSPORT_CONFIG } from './golden-cases.js';
-import { printTree, tempDir } from './helpers.js';
-
-async function capture(run: () => Promise<number>) {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-    lines.push(String(text));
-    return true;
-  });
-  try {
-    return { code: await run(), stderr: lines.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
+import { captureStderr, printTree, tempDir } from './helpers.js';
 
 describe('tstat_send usage and config errors', () => {
   it('-d is required; the config file must exist', async () => {
-    expect(await capture(() => tstatSend(['node', 'tstat_send']))).toEqual({
+    expect(await captureStderr(() => tstatSend(['node', 'tstat_send']))).toEqual({
       code: 2,
       stderr: 'Usage: tstat_send [ -d DIR | -v ]\n\ntstat_send: error: Directory path is required.\n',
     });
     const temp = await tempDir();
     try {
-      const missing = await capture(() =>
+      const missing = await captureStderr(() =>
         tstatSend(['node', 'tstat_send', '-d', temp.path, '-c', 'nope.ini', '-N']),
       );
       expect(missing.code).toBe(2);
@@ -55,7 +42,7 @@ describe('tstat_send usage and config errors', () => {
       });
       const config = join(temp.path, 'config.ini');
       await writeFile(config, NO_TRANSPORT_CONFIG.replace('username = guest\n', ''));
-      const result = await capture(() =>
+      const result = await captureStderr(() =>
         tstatSend(['node', 'tstat_send', '-d', join(temp.path, 't'), '-c', config, '-N']),
       );
       expect(result).toEqual({
@@ -114,7 +101,7 @@ describe('tstat_send usage and config errors', () => {
       }
       expect(code).toBe(0);
       expect(out.join('')).toBe(expected);
-      const bad = await capture(() =>
+      const bad = await captureStderr(() =>
         runCli([
           'node',
           'netledger',

@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main as tstatCull } from '../../src/compat/tstat_cull.js';
 import { runCli } from '../../src/cli/main.js';
-import { tempDir } from './helpers.js';
+import { captureStderr, tempDir } from './helpers.js';
 
 async function makeTree(root: string) {
   const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
@@ -33,25 +33,14 @@ async function makeTree(root: string) {
   return dirs;
 }
 
-async function capture(run: () => Promise<number>) {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-    lines.push(String(text));
-    return true;
-  });
-  try {
-    return { code: await run(), stderr: lines.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 describe('tstat_cull', () => {
   it('dry run lists what would go and deletes nothing', async () => {
     const temp = await tempDir();
     try {
       const dirs = await makeTree(temp.path);
-      const { code, stderr } = await capture(() => tstatCull(['node', 'tstat_cull', '-d', temp.path, '-D']));
+      const { code, stderr } = await captureStderr(() =>
+        tstatCull(['node', 'tstat_cull', '-d', temp.path, '-D']),
+      );
       expect(code).toBe(0);
       expect(stderr).toContain(`dry run, not removing ${dirs.old}\n`);
       expect(stderr).toContain(`dry run, not removing ${dirs.nested}\n`);
@@ -66,7 +55,7 @@ describe('tstat_cull', () => {
     const temp = await tempDir();
     try {
       const dirs = await makeTree(temp.path);
-      const { code, stderr } = await capture(() =>
+      const { code, stderr } = await captureStderr(() =>
         tstatCull(['node', 'tstat_cull', '--directory', temp.path]),
       );
       expect(code).toBe(0);
@@ -95,15 +84,15 @@ describe('tstat_cull', () => {
   });
 
   it('usage errors as optparse reports them, exit 2', async () => {
-    const missing = await capture(() => tstatCull(['node', 'tstat_cull']));
+    const missing = await captureStderr(() => tstatCull(['node', 'tstat_cull']));
     expect(missing).toEqual({
       code: 2,
       stderr:
         'Usage: tstat_cull [ -d DIR | -t HOURS | -D | -v ]\n\ntstat_cull: error: Directory path is required.\n',
     });
-    const absent = await capture(() => tstatCull(['node', 'tstat_cull', '-d', '/nonexistent/tstat']));
+    const absent = await captureStderr(() => tstatCull(['node', 'tstat_cull', '-d', '/nonexistent/tstat']));
     expect(absent.stderr).toContain('tstat_cull: error: /nonexistent/tstat directory path does not exist\n');
-    const badTtl = await capture(() => tstatCull(['node', 'tstat_cull', '-d', '/tmp', '-t', '1.5']));
+    const badTtl = await captureStderr(() => tstatCull(['node', 'tstat_cull', '-d', '/tmp', '-t', '1.5']));
     expect(badTtl.code).toBe(2);
     expect(badTtl.stderr).toContain("invalid integer value: '1.5'");
   });

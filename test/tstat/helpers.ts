@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { vi } from 'vitest';
 import { SILENT_LOG } from '../../src/cli/tstat/log.js';
 import type { TstatSendOptions, TstatSendSummary } from '../../src/cli/tstat/send.js';
 import { sendTstatTree } from '../../src/cli/tstat/send.js';
@@ -35,4 +36,18 @@ export async function printTree(
 
 export async function writeLog(dir: string, name: string, lines: string[]): Promise<void> {
   await writeFile(join(dir, name), lines.map((line) => `${line}\n`).join(''));
+}
+
+/** Runs `run` with stderr captured; returns its exit code and what it wrote there. */
+export async function captureStderr(run: () => Promise<number>): Promise<{ code: number; stderr: string }> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+    lines.push(String(text));
+    return true;
+  });
+  try {
+    return { code: await run(), stderr: lines.join('') };
+  } finally {
+    spy.mockRestore();
+  }
 }

@@ -11,13 +11,13 @@ import { connect as connectTcp, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ChannelModel, GetMessage } from 'amqplib';
 import { connect } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canConnect, requireService } from '../support/services.js';
 import { runTstatSend } from '../../src/cli/tstat/run.js';
 import { sliceMessageId } from '../../src/cli/tstat/send.js';
 import { main as tstatSend } from '../../src/compat/tstat_send.js';
 import { generateTstatTree } from './generate.js';
-import { printTree, tempDir } from './helpers.js';
+import { captureStderr, printTree, tempDir } from './helpers.js';
 
 const available = requireService(await canConnect(5672), 'RabbitMQ on 127.0.0.1:5672');
 
@@ -244,30 +244,12 @@ describe.runIf(available)('tstat send to RabbitMQ', () => {
         port: String(proxy.port),
         reconnect_attempts: '2',
       });
-      const errors: string[] = [];
-      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-        errors.push(String(text));
-        return true;
-      });
-      let code: number;
-      try {
-        code = await tstatSend([
-          'node',
-          'tstat_send',
-          '-d',
-          join(temp.path, 'tree'),
-          '-c',
-          viaProxy,
-          '-T',
-          '0',
-          '-q',
-        ]);
-      } finally {
-        stderr.mockRestore();
-      }
+      const { code, stderr } = await captureStderr(() =>
+        tstatSend(['node', 'tstat_send', '-d', join(temp.path, 'tree'), '-c', viaProxy, '-T', '0', '-q']),
+      );
       expect(proxy.wasKilled()).toBe(true);
       expect(code).toBe(69);
-      expect(errors.join('')).toMatch(
+      expect(stderr).toMatch(
         /^tstat_send: unable to connect to rabbit at amqp:\/\/127\.0\.0\.1:\d+\/: .*ECONNREFUSED/m,
       );
       expect(existsSync(join(dirs[0]!, '.processed'))).toBe(false);
@@ -356,19 +338,11 @@ describe.runIf(available)('tstat send to RabbitMQ', () => {
         root: temp.path,
       });
       const config = await writeConfig(temp.path, newQueue(), { password: 'not-the-password' });
-      const errors: string[] = [];
-      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-        errors.push(String(text));
-        return true;
-      });
-      let code: number;
-      try {
-        code = await tstatSend(['node', 'tstat_send', '-d', temp.path, '-c', config, '-q']);
-      } finally {
-        stderr.mockRestore();
-      }
+      const { code, stderr } = await captureStderr(() =>
+        tstatSend(['node', 'tstat_send', '-d', temp.path, '-c', config, '-q']),
+      );
       expect(code).toBe(77);
-      expect(errors).toEqual([
+      expect([stderr]).toEqual([
         'tstat_send: RabbitMQ at amqp://127.0.0.1:5672/ refused the login of user "guest" (wrong username or password?)\n',
       ]);
       expect(existsSync(join(dir!, '.processed'))).toBe(false);
