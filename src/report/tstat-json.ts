@@ -148,11 +148,6 @@ function rateJson(numerator: PyValue, durationMs: PyValue): string {
   return pyFloatRepr(pyRound(toNumber(numerator) / perThousand(durationMs), 2));
 }
 
-const DIRECTIONS = [
-  { prefix: 'c_', src: 'c_', dst: 's_', bytesAll: 'c_bytes_all', bytesUniq: 'c_bytes_uniq' },
-  { prefix: 's_', src: 's_', dst: 'c_', bytesAll: 's_bytes_all', bytesUniq: 's_bytes_uniq' },
-] as const;
-
 /** TCP value keys after the five common ones, with their source column (per direction). */
 const TCP_EXTRAS: ReadonlyArray<readonly [string, string]> = [
   ['tcp_rexmit_bytes', 'bytes_retx'],
@@ -183,6 +178,28 @@ const TCP_EXTRAS: ReadonlyArray<readonly [string, string]> = [
   // tcp_sack_cnt (max of c_sack_cnt and s_sack_cnt) goes last
 ];
 const TCP_MSS_POSITION = 18;
+
+/** The column names one direction reads, built once (a name built per row would be hashed per row). */
+function directionColumns(own: 'c_' | 's_', other: 'c_' | 's_') {
+  return {
+    bytesAll: `${own}bytes_all`,
+    bytesUniq: `${own}bytes_uniq`,
+    durat: `${own}durat`,
+    pktsAll: `${own}pkts_all`,
+    pktsData: `${own}pkts_data`,
+    firstAbs: `${own}first_abs`,
+    srcIp: `${own}ip`,
+    srcPort: `${own}port`,
+    dstIp: `${other}ip`,
+    dstPort: `${other}port`,
+    /** TCP_EXTRAS with this direction's prefix: [JSON key, column]. */
+    extras: TCP_EXTRAS.map(([key, column]) => [key, `${own}${column}`] as const),
+  };
+}
+
+/** Client→server (`in`, `c_` columns) first, then server→client (`out`, `s_`). */
+const DIRECTIONS = [directionColumns('c_', 's_'), directionColumns('s_', 'c_')] as const;
+type Direction = ReturnType<typeof directionColumns>;
 
 const I1 = '    ';
 const I2 = '        ';
@@ -244,17 +261,16 @@ export class TstatJsonRenderer {
     return numBits.value >= this.thresholdBits;
   }
 
-  private udpObject(direction: (typeof DIRECTIONS)[number]): string | undefined {
-    const { prefix } = direction;
+  private udpObject(direction: Direction): string | undefined {
     const numBits = timesEight(cast(this.field(direction.bytesAll)));
     // Below the threshold nothing is rendered (the original renders first, with the same result).
     if (!this.keeps(numBits)) return undefined;
-    const durationMs = cast(this.field(`${prefix}durat`));
-    const packetsText = this.field(`${prefix}pkts_all`);
+    const durationMs = cast(this.field(direction.durat));
+    const packetsText = this.field(direction.pktsAll);
     const duration = pyRound(perThousand(durationMs), 2);
     const bitsPerSecond = rateJson(numBits, durationMs);
     const packetsPerSecond = rateJson(cast(packetsText), durationMs);
-    const start = truncate(perThousand(cast(this.field(`${prefix}first_abs`))));
+    const start = truncate(perThousand(cast(this.field(direction.firstAbs))));
     const end = truncate(Number(start) + duration);
     const values =
       `${I3}"duration": ${pyFloatRepr(duration)},\n` +
@@ -265,12 +281,11 @@ export class TstatJsonRenderer {
     return this.object(values, direction, 'udp', start, end);
   }
 
-  private tcpObject(direction: (typeof DIRECTIONS)[number]): string | undefined {
-    const { prefix } = direction;
+  private tcpObject(direction: Direction): string | undefined {
     const numBits = timesEight(cast(this.field(direction.bytesUniq)));
     if (!this.keeps(numBits)) return undefined;
     const durationMs = cast(this.field('durat'));
-    const packetsText = this.field(`${prefix}pkts_data`);
+    const packetsText = this.field(direction.pktsData);
     const duration = pyRound(perThousand(durationMs), 2);
     const bitsPerSecond = rateJson(numBits, durationMs);
     const packetsPerSecond = rateJson(cast(packetsText), durationMs);
@@ -288,10 +303,11 @@ export class TstatJsonRenderer {
       `${I3}"num_packets": ${castJson(packetsText)},\n` +
       `${I3}"bits_per_second": ${bitsPerSecond},\n` +
       `${I3}"packets_per_second": ${packetsPerSecond},\n`;
-    for (let i = 0; i < TCP_EXTRAS.length; i++) {
+    const extras = direction.extras;
+    for (let i = 0; i < extras.length; i++) {
       if (i === TCP_MSS_POSITION) values += `${I3}"tcp_mss": ${valueJson(mss)},\n`;
-      const [key, column] = TCP_EXTRAS[i] as readonly [string, string];
-      values += `${I3}"${key}": ${castJson(this.field(prefix + column))},\n`;
+      const [key, column] = extras[i] as readonly [string, string];
+      values += `${I3}"${key}": ${castJson(this.field(column))},\n`;
     }
     values += `${I3}"tcp_sack_cnt": ${valueJson(sack)}\n`;
     return this.object(values, direction, 'tcp', start, end);
@@ -299,7 +315,7 @@ export class TstatJsonRenderer {
 
   private object(
     values: string,
-    direction: (typeof DIRECTIONS)[number],
+    direction: Direction,
     protocol: TstatProtocol,
     start: PyInt,
     end: PyInt,
@@ -307,10 +323,10 @@ export class TstatJsonRenderer {
     return (
       `${I1}{\n${I2}"type": "flow",\n${I2}"interval": 600,\n${I2}"values": {\n${values}${I2}},\n` +
       `${I2}"meta": {\n` +
-      `${I3}"src_ip": ${castJson(this.field(`${direction.src}ip`))},\n` +
-      `${I3}"src_port": ${castJson(this.field(`${direction.src}port`))},\n` +
-      `${I3}"dst_ip": ${castJson(this.field(`${direction.dst}ip`))},\n` +
-      `${I3}"dst_port": ${castJson(this.field(`${direction.dst}port`))},\n` +
+      `${I3}"src_ip": ${castJson(this.field(direction.srcIp))},\n` +
+      `${I3}"src_port": ${castJson(this.field(direction.srcPort))},\n` +
+      `${I3}"dst_ip": ${castJson(this.field(direction.dstIp))},\n` +
+      `${I3}"dst_port": ${castJson(this.field(direction.dstPort))},\n` +
       `${I3}"protocol": "${protocol}",\n` +
       `${this.metaTail}${I2}},\n` +
       `${I2}"start": ${pyIntRepr(start)},\n${I2}"end": ${pyIntRepr(end)}\n${I1}}`
