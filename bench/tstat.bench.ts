@@ -123,7 +123,8 @@ async function toRabbit(root: string, lines: number): Promise<void> {
   const mb = sink.counters.confirmed > 0 ? summary.objects : 0;
   printMeasurement(
     { label: 'rabbit, confirmed, -T 0', seconds, units: sink.counters.confirmed, unit: 'messages' },
-    `${Math.round(lines / seconds).toLocaleString('en')} lines/s, ${mb.toLocaleString('en')} objects, ${cpuRate(cpu, lines)}`,
+    `${Math.round(lines / seconds).toLocaleString('en')} lines/s, ${mb.toLocaleString('en')} objects, ` +
+      `${(sink.counters.bytes / 1e6 / seconds).toFixed(1)} MB/s of JSON, ${cpuRate(cpu, lines)}`,
   );
   const amqp = await import('amqplib');
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');

@@ -9,12 +9,13 @@ import type { MessageSink, OutgoingMessage, SinkCounters } from './types.js';
 import { backoffDelay, sleep } from './types.js';
 
 export class HttpSink implements MessageSink {
-  readonly counters: SinkCounters = { published: 0, confirmed: 0, connections: 1 };
+  readonly counters: SinkCounters = { published: 0, confirmed: 0, bytes: 0, connections: 1 };
 
   constructor(private readonly settings: HttpSettings) {}
 
   async publish(message: OutgoingMessage): Promise<void> {
     this.counters.published++;
+    this.counters.bytes += message.body.length;
     const { retries, retryDelayMs } = this.settings;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.post(message);

@@ -30,7 +30,7 @@ export interface RabbitSinkOptions {
 export class RabbitConnectionError extends NetworkError {}
 
 export class RabbitSink implements MessageSink {
-  readonly counters: SinkCounters = { published: 0, confirmed: 0, connections: 0 };
+  readonly counters: SinkCounters = { published: 0, confirmed: 0, bytes: 0, connections: 0 };
   private model: ChannelModel | undefined;
   private channel: ConfirmChannel | undefined;
   /** Set when the connection is gone; every later call fails with it until `recover`. */
@@ -152,6 +152,7 @@ export class RabbitSink implements MessageSink {
     }
     this.unconfirmed++;
     this.counters.published++;
+    this.counters.bytes += message.body.length;
     if (!accepted) await this.next();
     if (this.lost) throw this.lost;
   }

@@ -5,12 +5,13 @@
 import type { MessageSink, OutgoingMessage, SinkCounters } from './types.js';
 
 export class StdoutSink implements MessageSink {
-  readonly counters: SinkCounters = { published: 0, confirmed: 0, connections: 1 };
+  readonly counters: SinkCounters = { published: 0, confirmed: 0, bytes: 0, connections: 1 };
 
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
 
   publish(message: OutgoingMessage): Promise<void> {
     this.counters.published++;
+    this.counters.bytes += message.body.length;
     return new Promise((resolve, reject) => {
       // Bodies are ASCII (json.dumps ensure_ascii): latin1 encoding is a plain copy, utf8 would scan.
       const flushed = this.stream.write(`${message.body}\n`, 'latin1', (error) => {

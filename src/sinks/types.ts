@@ -14,6 +14,8 @@ export interface OutgoingMessage {
 export interface SinkCounters {
   published: number;
   confirmed: number;
+  /** Bytes of the bodies published. */
+  bytes: number;
   /** Connections (re)opened, the first one included. */
   connections: number;
 }
