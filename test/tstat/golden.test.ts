@@ -83,3 +83,40 @@ describe('tstat send --no-transport matches the original 0.6.5 byte for byte', (
     }
   });
 });
+
+describe('--single', () => {
+  it('stops after the first directory that produced objects; directories without objects do not count', async () => {
+    const temp = await tempDir();
+    try {
+      // Directory 0 has no log with a big flow at the default threshold, so it is marked and passed over.
+      const dirs = await generateTstatTree({
+        seed: 12,
+        directories: 4,
+        tcpRows: 30,
+        udpRows: 30,
+        bigFlowShare: 0,
+        root: temp.path,
+      });
+      const { summary } = await printTree(temp.path, { single: true, thresholdMB: 1000 });
+      expect(summary.objects).toBe(0);
+      expect(dirs.map((dir) => existsSync(join(dir, '.processed')))).toEqual([true, true, true, true]);
+      const more = await tempDir();
+      try {
+        const others = await generateTstatTree({
+          seed: 12,
+          directories: 3,
+          tcpRows: 30,
+          udpRows: 30,
+          root: more.path,
+        });
+        const { summary: sent } = await printTree(more.path, { single: true, thresholdMB: 0 });
+        expect(sent.directoriesSent).toBe(1);
+        expect(others.map((dir) => existsSync(join(dir, '.processed')))).toEqual([true, false, false]);
+      } finally {
+        await more.cleanup();
+      }
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
