@@ -18,6 +18,7 @@ export const RABBIT_DEFAULTS = {
   /** Unconfirmed messages allowed in flight before publish waits. */
   maxInFlight: 2000,
   heartbeatSeconds: 30,
+  closeTimeoutMs: 2000,
 } as const;
 
 export interface RabbitSinkOptions {
@@ -211,7 +212,16 @@ export class RabbitSink implements MessageSink {
     const model = this.model;
     this.model = undefined;
     this.channel = undefined;
-    if (model) await model.close().catch(() => undefined);
+    if (model === undefined) return;
+    // A broker that stopped answering would never send close-ok: do not wait for it for ever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      model.close().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, RABBIT_DEFAULTS.closeTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private usableChannel(): ConfirmChannel {

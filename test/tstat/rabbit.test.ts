@@ -28,8 +28,11 @@ interface Received {
   deliveryMode: number | undefined;
 }
 
-/** A TCP proxy to the broker that can cut the first connection after `killAfterBytes` sent upstream. */
-async function startProxy(killAfterBytes: number, refuseAfterKill: boolean) {
+/**
+ * A TCP proxy to the broker that can cut the first connection after `killAfterBytes` sent upstream, or
+ * (`mute`) stop passing the broker's answers on from then, so no confirm ever arrives.
+ */
+async function startProxy(killAfterBytes: number, refuseAfterKill: boolean, mute = false) {
   const sockets = new Set<Socket>();
   let connections = 0;
   let killed = false;
@@ -44,12 +47,15 @@ async function startProxy(killAfterBytes: number, refuseAfterKill: boolean) {
       upstream.write(chunk);
       if (first && !killed && forwarded >= killAfterBytes) {
         killed = true;
+        if (mute) return;
         client.destroy();
         upstream.destroy();
         if (refuseAfterKill) server.close();
       }
     });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (!(mute && killed)) client.write(chunk);
+    });
     const end = () => {
       client.destroy();
       upstream.destroy();
@@ -323,6 +329,36 @@ describe.runIf(available)('tstat send to RabbitMQ', () => {
       expect(existsSync(join(dir!, '.processed'))).toBe(false);
       expect(await drain(queue)).toHaveLength(2);
     } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it('no confirm within confirm_timeout fails the directory: not marked, exit 75', async () => {
+    const temp = await tempDir();
+    const proxy = await startProxy(100_000, false, true);
+    try {
+      const [dir] = await generateTstatTree({
+        seed: 4,
+        directories: 1,
+        tcpRows: 300,
+        udpRows: 0,
+        root: temp.path,
+      });
+      const config = await writeConfig(temp.path, newQueue(), {
+        port: String(proxy.port),
+        confirm_timeout: '1',
+      });
+      const { code, stderr } = await captureStderr(() =>
+        tstatSend(['node', 'tstat_send', '-d', temp.path, '-c', config, '-T', '0', '-q']),
+      );
+      expect(proxy.wasKilled()).toBe(true);
+      expect(code).toBe(75);
+      expect(stderr).toMatch(
+        /^tstat_send: RabbitMQ at amqp:\/\/127\.0\.0\.1:\d+\/ did not confirm \d+ message\(s\) within 1 s\n$/,
+      );
+      expect(existsSync(join(dir!, '.processed'))).toBe(false);
+    } finally {
+      await proxy.close();
       await temp.cleanup();
     }
   });
