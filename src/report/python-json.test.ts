@@ -73,6 +73,7 @@ describe("Python's int() and float() of text", () => {
   it('int() takes signs, leading zeros, underscores between digits and surrounding blanks', () => {
     expect(pyParseInt('007')).toBe(7);
     expect(pyParseInt('+12')).toBe(12);
+    expect(Object.is(pyParseInt('-0'), 0)).toBe(true); // no negative zero among ints
     expect(pyParseInt('1_000')).toBe(1000);
     expect(pyParseInt(' 5 ')).toBe(5);
     expect(pyParseInt('123456789012345678901')).toBe(123456789012345678901n);

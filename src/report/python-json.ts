@@ -99,7 +99,8 @@ export function pyParseInt(text: string): PyInt | undefined {
   const trimmed = text.trim();
   if (!INT_PATTERN.test(trimmed)) return undefined;
   const digits = trimmed.includes('_') ? trimmed.replace(/_/g, '') : trimmed;
-  if (digits.length <= 15) return Number(digits);
+  // `+ 0` turns -0 into 0: Python ints have no negative zero.
+  if (digits.length <= 15) return Number(digits) + 0;
   const big = BigInt(digits);
   return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= -BigInt(Number.MAX_SAFE_INTEGER)
     ? Number(big)

@@ -58,6 +58,30 @@ const STRING_COLUMNS = new Set([
 ]);
 const FLOAT_COLUMNS =
   /^(c_first|s_first|c_last|s_last|c_first_ack|s_first_ack|[cs]_rtt_(avg|min|max|std)|[cs]_last_handshakeT|[cs]_appdataT|req_tm|res_tm)$/;
+/** Texts Python's int()/float() read in surprising ways (none of them crashes the original here). */
+const ODD_TOKENS = [
+  '-0',
+  '-0.0',
+  '0.0005',
+  '0.0015',
+  '2.0625',
+  '1e400',
+  '-inf',
+  '1E-7',
+  '+.5',
+  '5.',
+  '.5e1',
+  '1_0',
+  '0x1',
+  'NaN',
+  '00',
+  '123456789012345678901',
+  '99999999999999999',
+  '1.23456789e-5',
+  '1e16',
+  '0.00001',
+  '\\',
+];
 const HOSTS = ['grafana.com', 'raw.githubusercontent.com', 'www.example.net', 'cdn.example.org'];
 
 export interface GeneratorOptions {
@@ -182,6 +206,10 @@ function edgeLines(protocol: 'tcp' | 'udp', maker: RowMaker): string[] {
     lines.push(set(base(), 'c_tls_SNI', 'a"b'));
     lines.push(set(base(), 'dns_rslv', '"x""y"z'));
     lines.push(set(base(), 'http_res', 'caf\u00e9'));
+    // Odd tokens where the original passes values through, divides by them or compares them.
+    for (const token of ODD_TOKENS) {
+      lines.push(set(set(set(base(), 'c_rtt_avg', token), 's_pkts_data', token), 'c_mss', token));
+    }
   } else {
     lines.push(set(base(), 'fqdn', '"quoted name"'));
     lines.push(set(base(), 'fqdn', 'a"b'));
