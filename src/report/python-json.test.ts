@@ -24,6 +24,8 @@ const ROUND_CASES: Array<[number, string, string, string]> = [
   [2.345, '2.35', '2.345', '2.0'],
   [8.125, '8.12', '8.125', '8.0'],
   [0.045, '0.04', '0.045', '0.0'],
+  // A tie too large for x·100 to be exact in a double (found by differential fuzzing).
+  [953197979220284.125, '953197979220284.1', '953197979220284.1', '953197979220284.0'],
 ];
 
 describe("Python's round() on binary doubles", () => {

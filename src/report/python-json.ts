@@ -41,11 +41,12 @@ export function pyRound(x: number, digits: number): number {
 }
 
 function roundTieToEven(x: number, digits: number): number {
-  // x * 10^digits is exactly k + 0.5 here (small odd multiple of 2^-(digits+1)); pick the even k.
-  const magnitude = Math.abs(x) * 10 ** digits;
-  const below = Math.floor(magnitude);
-  const chosen = below % 2 === 0 ? below : below + 1;
-  let text = String(chosen).padStart(digits + 1, '0');
+  // |x| = t / 2^(digits+1) with t an odd integer below 2^53, so |x|·10^digits = t·5^digits / 2 = k + 0.5
+  // exactly: k in bigint (a double product would round for large x), then the even one of k and k + 1.
+  const t = BigInt(Math.abs(x) * 2 ** (digits + 1));
+  const below = (t * 5n ** BigInt(digits)) >> 1n;
+  const chosen = below % 2n === 0n ? below : below + 1n;
+  let text = chosen.toString().padStart(digits + 1, '0');
   if (digits > 0) text = `${text.slice(0, text.length - digits)}.${text.slice(text.length - digits)}`;
   const value = Number(text);
   return x < 0 ? -value : value;

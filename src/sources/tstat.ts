@@ -11,7 +11,6 @@
  * The reader streams: it holds one chunk of the file and the rows parsed from it.
  */
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { fromFsError } from '../model/errors.js';
 import type { SourceCounters, TrafficRecord } from '../model/record.js';
 import { countSkipped, newSourceCounters } from '../model/record.js';
@@ -140,7 +139,14 @@ export class TstatRow {
     private readonly text: string,
     private readonly ends: Int32Array | undefined,
     private readonly split: readonly string[] | undefined,
+    private readonly bytes?: Buffer,
+    private readonly base = 0,
   ) {}
+
+  /** A line still in the read buffer: bytes from `base`, `ends[i]` relative to it. Decoded per field. */
+  static fromBytes(bytes: Buffer, base: number, ends: Int32Array, line: number): TstatRow {
+    return new TstatRow(line, '', ends, undefined, bytes, base);
+  }
 
   static fromFields(fields: readonly string[], line: number): TstatRow {
     return new TstatRow(line, '', undefined, fields);
@@ -160,7 +166,11 @@ export class TstatRow {
     const ends = this.ends;
     if (ends === undefined) return this.split?.[index];
     if (index >= ends.length) return undefined;
-    return this.text.slice(index === 0 ? 0 : (ends[index - 1] as number) + 1, ends[index]);
+    const start = index === 0 ? 0 : (ends[index - 1] as number) + 1;
+    const end = ends[index] as number;
+    const bytes = this.bytes;
+    if (bytes !== undefined) return bytes.toString('utf8', this.base + start, this.base + end);
+    return this.text.slice(start, end);
   }
 
   /** Every field (allocates: for tests and slow paths). */
@@ -196,6 +206,33 @@ function scanFieldEnds(line: string, scratch: { ends: Int32Array }): number {
   return count;
 }
 
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const CARRIAGE_RETURN = 0x0d;
+
+/**
+ * End offsets (relative to `start`) of the space-separated fields of bytes[start, end) into `scratch`;
+ * returns the number of fields, or -1 when the line holds a quote or a carriage return (the text path
+ * handles those).
+ */
+function scanByteFieldEnds(bytes: Buffer, start: number, end: number, scratch: { ends: Int32Array }): number {
+  let ends = scratch.ends;
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i];
+    if (byte === SPACE) {
+      if (count === ends.length - 1) {
+        const grown = new Int32Array(ends.length * 2);
+        grown.set(ends);
+        scratch.ends = ends = grown;
+      }
+      ends[count++] = i - start;
+    } else if (byte === QUOTE || byte === CARRIAGE_RETURN) return -1;
+  }
+  ends[count++] = end - start;
+  return count;
+}
+
 export interface TstatRowBatch {
   columns: TstatColumns;
   rows: TstatRow[];
@@ -219,10 +256,8 @@ export async function* readTstatLog(
 ): AsyncGenerator<TstatRowBatch> {
   const counters = options.counters ?? newSourceCounters();
   const splitter = new TstatLineSplitter();
-  const decoder = new StringDecoder('utf8');
   let columns: TstatColumns | undefined;
   let width = 0;
-  let carry = '';
   let lineNumber = 0;
   let rowLine = 0;
   let rows: TstatRow[] = [];
@@ -279,19 +314,38 @@ export async function* readTstatLog(
     if (fields !== undefined) take(fields);
   };
 
+  /** One line (without its \n) still in the read buffer: measured in place when it is a plain data line. */
+  const feedBytes = (bytes: Buffer, start: number, end: number): void => {
+    if (columns !== undefined && !splitter.continuing) {
+      const count = start === end ? 0 : scanByteFieldEnds(bytes, start, end, scratch);
+      if (count >= 0) {
+        lineNumber++;
+        rowLine = lineNumber;
+        if (count === 0) return; // blank line
+        if (count !== width) return skipRow(count);
+        counters.read++;
+        counters.decoded++;
+        rows.push(TstatRow.fromBytes(bytes, start, scratch.ends.slice(0, count), rowLine));
+        return;
+      }
+    }
+    feedLine(bytes.toString('utf8', start, end));
+  };
+
+  let carry: Buffer | undefined;
   let stream;
   try {
     stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 256 * 1024 });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const text = carry + decoder.write(chunk);
+      const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
       let start = 0;
-      let newline = text.indexOf('\n', start);
+      let newline = bytes.indexOf(0x0a, start);
       while (newline >= 0) {
-        feedLine(text.slice(start, newline));
+        feedBytes(bytes, start, newline);
         start = newline + 1;
-        newline = text.indexOf('\n', start);
+        newline = bytes.indexOf(0x0a, start);
       }
-      carry = text.slice(start);
+      carry = start < bytes.length ? bytes.subarray(start) : undefined;
       if (rows.length > 0 && columns !== undefined) {
         yield { columns, rows };
         rows = [];
@@ -300,8 +354,7 @@ export async function* readTstatLog(
   } catch (error) {
     throw fromFsError(error, file);
   }
-  const rest = carry + decoder.end();
-  if (rest !== '') feedLine(rest);
+  if (carry !== undefined) feedBytes(carry, 0, carry.length);
   const last = splitter.finish();
   if (last !== undefined) take(last);
   if (rows.length > 0 && columns !== undefined) yield { columns, rows };
