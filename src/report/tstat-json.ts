@@ -43,10 +43,13 @@ type PyValue =
   | { kind: 'str'; value: string };
 
 const NONE: PyValue = { kind: 'none' };
+const PLAIN_DECIMAL = /^-?\d+\.\d+$/;
 
 /** The original's `_cast_to_numeric`. */
 function cast(text: string | undefined): PyValue {
   if (text === undefined) return NONE;
+  // tstat's `%f` numbers are the common case: no int() attempt needed.
+  if (PLAIN_DECIMAL.test(text)) return { kind: 'float', value: pyRound(Number(text), 3) };
   const integer = pyParseInt(text);
   if (integer !== undefined) return { kind: 'int', value: integer };
   const float = pyParseFloat(text);

@@ -133,19 +133,23 @@ export class TstatLineSplitter {
  * split fields.
  */
 export class TstatRow {
+  /** Fields cut from `bytes` so far: after a few, the whole line is decoded once and sliced. */
+  private decodedFields = 0;
+
   private constructor(
     /** 1-based line of the row's first line. */
     readonly line: number,
-    private readonly text: string,
+    private text: string,
     private readonly ends: Int32Array | undefined,
     private readonly split: readonly string[] | undefined,
-    private readonly bytes?: Buffer,
+    private bytes?: Buffer,
     private readonly base = 0,
+    private readonly ascii = false,
   ) {}
 
   /** A line still in the read buffer: bytes from `base`, `ends[i]` relative to it. Decoded per field. */
-  static fromBytes(bytes: Buffer, base: number, ends: Int32Array, line: number): TstatRow {
-    return new TstatRow(line, '', ends, undefined, bytes, base);
+  static fromBytes(bytes: Buffer, base: number, ends: Int32Array, line: number, ascii: boolean): TstatRow {
+    return new TstatRow(line, '', ends, undefined, bytes, base, ascii);
   }
 
   static fromFields(fields: readonly string[], line: number): TstatRow {
@@ -169,7 +173,14 @@ export class TstatRow {
     const start = index === 0 ? 0 : (ends[index - 1] as number) + 1;
     const end = ends[index] as number;
     const bytes = this.bytes;
-    if (bytes !== undefined) return bytes.toString('utf8', this.base + start, this.base + end);
+    if (bytes !== undefined) {
+      // Rows below the threshold need two or three fields: decode those alone. A row being rendered
+      // needs ~45: an ASCII line (byte offsets = character offsets) is then decoded once.
+      if (!this.ascii || ++this.decodedFields < 6)
+        return bytes.toString('utf8', this.base + start, this.base + end);
+      this.text = bytes.toString('latin1', this.base, this.base + (ends[ends.length - 1] as number));
+      this.bytes = undefined;
+    }
     return this.text.slice(start, end);
   }
 
@@ -215,11 +226,18 @@ const CARRIAGE_RETURN = 0x0d;
  * returns the number of fields, or -1 when the line holds a quote or a carriage return (the text path
  * handles those).
  */
-function scanByteFieldEnds(bytes: Buffer, start: number, end: number, scratch: { ends: Int32Array }): number {
+function scanByteFieldEnds(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  scratch: { ends: Int32Array; ascii: boolean },
+): number {
   let ends = scratch.ends;
   let count = 0;
+  let high = 0;
   for (let i = start; i < end; i++) {
-    const byte = bytes[i];
+    const byte = bytes[i] as number;
+    high |= byte;
     if (byte === SPACE) {
       if (count === ends.length - 1) {
         const grown = new Int32Array(ends.length * 2);
@@ -230,6 +248,7 @@ function scanByteFieldEnds(bytes: Buffer, start: number, end: number, scratch: {
     } else if (byte === QUOTE || byte === CARRIAGE_RETURN) return -1;
   }
   ends[count++] = end - start;
+  scratch.ascii = high < 0x80;
   return count;
 }
 
@@ -261,7 +280,7 @@ export async function* readTstatLog(
   let lineNumber = 0;
   let rowLine = 0;
   let rows: TstatRow[] = [];
-  const scratch = { ends: new Int32Array(256) };
+  const scratch = { ends: new Int32Array(256), ascii: true };
 
   const take = (fields: string[]): void => {
     if (columns === undefined) {
@@ -325,7 +344,7 @@ export async function* readTstatLog(
         if (count !== width) return skipRow(count);
         counters.read++;
         counters.decoded++;
-        rows.push(TstatRow.fromBytes(bytes, start, scratch.ends.slice(0, count), rowLine));
+        rows.push(TstatRow.fromBytes(bytes, start, scratch.ends.slice(0, count), rowLine, scratch.ascii));
         return;
       }
     }
