@@ -3,6 +3,7 @@ import { register as registerArgus } from './argus.js';
 import { register as registerFwctl } from './fwctl.js';
 import { register as registerLedger } from './ledger.js';
 import { register as registerSniffer } from './sniffer.js';
+import { register as registerTstat } from './tstat.js';
 
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
@@ -10,8 +11,9 @@ import { register as registerSniffer } from './sniffer.js';
 const registrations: Array<(program: Command) => void> = [
   registerSniffer,
   registerFwctl,
-  registerLedger,
+  registerTstat,
   registerArgus,
+  registerLedger,
 ];
 
 export function registerCommands(program: Command): void {
