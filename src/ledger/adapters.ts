@@ -6,12 +6,14 @@
  * `{ format: 'fwctl', appendable: true, sniff: looksLikeFwctl, read: (path, options) => readFwctlBatches(path, options) }`.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { fromFsError, ParseError, UsageError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
 import { recordFromJson } from './record-json.js';
 import { argusRecords } from '../sources/argus/index.js';
 import { readFwctlRecords } from '../sources/fwctl.js';
+import { readTstatRecords } from '../sources/tstat.js';
 import { readStatusFile } from '../sources/sniffer/read.js';
 import { statusToRecords } from '../sources/sniffer/records.js';
 
@@ -110,7 +112,46 @@ export const argusAdapter: SourceAdapter = {
   read: (path) => batched(argusRecords(path)),
 };
 
-export const ADAPTERS: SourceAdapter[] = [ndjsonAdapter, fwctlAdapter, snifferAdapter, argusAdapter];
+const TSTAT_HEADER = /^#(?:\d+#)?c_ip:1 /;
+
+/**
+ * tstat `log_tcp_complete` / `log_udp_complete`: the header names the columns; a TCP log has
+ * `c_bytes_uniq`. One record per direction of each flow. Not appendable (the header is needed to read any
+ * row), so a grown log is a new source; tstat closes its logs when it rotates the `.out` directory.
+ */
+export const tstatAdapter: SourceAdapter = {
+  format: 'tstat',
+  appendable: false,
+  sniff: (head) => TSTAT_HEADER.test(head.toString('latin1')),
+  async *read(path) {
+    const head = await readHead(path);
+    const protocol = /(?:^|\s)c_bytes_uniq:\d+/.test(head.toString('latin1').split('\n', 1)[0] ?? '')
+      ? 'tcp'
+      : 'udp';
+    yield* batched(readTstatRecords(path, { protocol }));
+  },
+};
+
+async function readHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r').catch((error: unknown) => {
+    throw fromFsError(error, path);
+  });
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES * 4);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+export const ADAPTERS: SourceAdapter[] = [
+  ndjsonAdapter,
+  fwctlAdapter,
+  snifferAdapter,
+  argusAdapter,
+  tstatAdapter,
+];
 
 export function adapterFor(format: string): SourceAdapter {
   const adapter = ADAPTERS.find((candidate) => candidate.format === format);

@@ -68,3 +68,20 @@ describe('ingest of argus data files', () => {
     ]);
   });
 });
+
+describe('ingest of tstat logs', () => {
+  it('takes both directions of each TCP flow (payload bytes, data packets)', async () => {
+    const log = new URL('../tstat/fixtures/formats-3.7-log_tcp_complete', import.meta.url).pathname;
+    const path = join(dir, 'log_tcp_complete');
+    copyFileSync(log, path);
+    const outcome = await ingestFile(ledger, path);
+    expect(outcome).toMatchObject({ format: 'tstat', status: 'ingested' });
+    expect((await ingestFile(ledger, path)).status).toBe('unchanged');
+    // The one flow of the fixture: c_bytes_uniq 741 / c_pkts_data 7, s_bytes_uniq 4296 / s_pkts_data 5.
+    const top = await ledger.top({ by: parseGroupBy('src') });
+    expect(top.map((row) => [row.key, row.bytes, row.packets])).toEqual([
+      ['35.241.23.245', 4296n, 5n],
+      ['192.168.65.3', 741n, 7n],
+    ]);
+  });
+});

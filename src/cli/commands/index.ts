@@ -4,6 +4,7 @@ import { register as registerFwctl } from './fwctl.js';
 import { register as registerLedger } from './ledger.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSniffer } from './sniffer.js';
+import { register as registerTstat } from './tstat.js';
 
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
@@ -11,8 +12,9 @@ import { register as registerSniffer } from './sniffer.js';
 const registrations: Array<(program: Command) => void> = [
   registerSniffer,
   registerFwctl,
-  registerLedger,
+  registerTstat,
   registerArgus,
+  registerLedger,
   registerServe,
 ];
 
