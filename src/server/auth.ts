@@ -126,7 +126,8 @@ export class Authenticator {
   checkRate(client: string): void {
     const windowMs = (this.options.failureWindowSeconds ?? 900) * 1000;
     const recent = (this.failures.get(client) ?? []).filter((at) => at > this.now() - windowMs);
-    this.failures.set(client, recent);
+    if (recent.length === 0) this.failures.delete(client);
+    else this.failures.set(client, recent);
     if (recent.length >= (this.options.maxFailures ?? 5)) {
       const retry = Math.ceil((recent[0]! + windowMs - this.now()) / 1000);
       throw new NetledgerError(
@@ -137,6 +138,12 @@ export class Authenticator {
   }
 
   private fail(client: string, message: string): never {
+    // Many clients failing once each must not grow the table without bound: forget those outside the window.
+    if (this.failures.size >= 10_000) {
+      const since = this.now() - (this.options.failureWindowSeconds ?? 900) * 1000;
+      for (const [other, times] of this.failures)
+        if (times.every((at) => at <= since)) this.failures.delete(other);
+    }
     this.failures.set(client, [...(this.failures.get(client) ?? []), this.now()]);
     throw new NetledgerError('NL_ERR_AUTH', message);
   }
@@ -158,6 +165,7 @@ export class Authenticator {
     if (role === undefined) this.fail(client, 'wrong user name or password');
     const id = randomBytes(32).toString('base64url');
     const session = { user, role, expiresAt: this.now() + (this.options.sessionSeconds ?? 43_200) * 1000 };
+    for (const [other, old] of this.sessions) if (old.expiresAt <= this.now()) this.sessions.delete(other);
     this.sessions.set(id, session);
     return { id, session };
   }
