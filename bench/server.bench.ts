@@ -4,6 +4,7 @@
  * a DuckDB ledger of 200k generated flows. Prints requests/s and peak memory; never asserts.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDbLedger } from '../src/ledger/duckdb.js';
@@ -37,15 +38,34 @@ const base: ServeSettings = {
   utc: true,
 };
 
-async function requests(url: string, count: number, concurrency: number): Promise<number> {
+/** One GET with node:http, the body read raw (a gzip body is not decompressed): the server's cost. */
+function get(url: string, encoding: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { 'accept-encoding': encoding } }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      response.on('end', () =>
+        response.statusCode === 200
+          ? resolve(bytes)
+          : reject(new Error(`${url}: HTTP ${response.statusCode}`)),
+      );
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+let lastBytes = 0;
+async function requests(
+  url: string,
+  count: number,
+  concurrency: number,
+  encoding = 'identity',
+): Promise<number> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next++ < count) {
-        const response = await fetch(url);
-        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-        await response.arrayBuffer();
-      }
+      while (next++ < count) lastBytes = await get(url, encoding);
     }),
   );
   return count;
@@ -69,7 +89,14 @@ await measure('Sniffer composite 2x100k IPs, first view (fetch+merge)', 'reports
 await measure('Sniffer composite, 10 concurrent first views (domain)', 'reports', () =>
   requests(`${composite.url}/api/sniffer/report?by=domain&format=text`, 10, 10),
 );
-await measure('Sniffer composite, cached views (8 concurrent)', 'requests', () => requests(report, 400, 8));
+await measure('Sniffer composite, cached views (8 conc., identity)', 'requests', () =>
+  requests(report, 200, 8),
+);
+console.log(`  ${(lastBytes / 1e6).toFixed(1)} MB per view`);
+await measure('Sniffer composite, cached views (8 conc., gzip)', 'requests', () =>
+  requests(report, 400, 8, 'gzip'),
+);
+console.log(`  ${(lastBytes / 1e6).toFixed(1)} MB per view`);
 await composite.app.close();
 await peer.app.close();
 

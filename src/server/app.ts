@@ -9,6 +9,7 @@ import type { Ledger } from '../ledger/types.js';
 import { ERROR_CATALOGUE, NetledgerError, UsageError } from '../model/errors.js';
 import { toJson } from '../report/tabular.js';
 import type { Authenticator } from './auth.js';
+import type { CachedBody, Encoding } from './cache.js';
 import { SESSION_COOKIE, cookieValue, type Role, type Session } from './auth.js';
 import { fwctlReport, parseFwctlQuery, type FwctlSettings } from './fwctl.js';
 import { autoBin, keepTopKeys, parseBin, parseViewParams, type QueryParams } from './query.js';
@@ -48,6 +49,17 @@ function sendJson(reply: FastifyReply, value: unknown, status = 200): FastifyRep
     .code(status)
     .type('application/json; charset=utf-8')
     .send(toJson(value) + '\n');
+}
+
+function encodingFor(request: FastifyRequest): Encoding {
+  return /\bgzip\b/.test(request.headers['accept-encoding'] ?? '') ? 'gzip' : 'identity';
+}
+
+/** A cached report as stored: gzip bytes with their Content-Encoding, or the plain bytes. */
+function sendCached(reply: FastifyReply, body: CachedBody, type: string): FastifyReply {
+  reply.header('vary', 'accept-encoding');
+  if (body.encoding === 'gzip') reply.header('content-encoding', 'gzip');
+  return reply.type(type).send(body.bytes);
 }
 
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
@@ -202,10 +214,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const format = params.format ?? 'json';
     if (format !== 'json' && format !== 'text')
       throw new UsageError(`invalid format '${format}': expected json or text`);
-    const text = await snifferReport(options.sniffer, grouping, format);
-    return reply
-      .type(format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8')
-      .send(text);
+    const body = await snifferReport(options.sniffer, grouping, format, encodingFor(request));
+    return sendCached(
+      reply,
+      body,
+      format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+    );
   });
 
   // For peers: this host's own status (never the peers' copies, so that peers do not loop).
@@ -215,9 +229,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   for (const kind of ['summary', 'samples'] as const) {
     app.get(`/api/fwctl/${kind}`, read, async (request, reply) =>
-      reply
-        .type('application/json; charset=utf-8')
-        .send(await fwctlReport(options.fwctl, parseFwctlQuery(kind, request.query as QueryParams))),
+      sendCached(
+        reply,
+        await fwctlReport(
+          options.fwctl,
+          parseFwctlQuery(kind, request.query as QueryParams),
+          encodingFor(request),
+        ),
+        'application/json; charset=utf-8',
+      ),
     );
   }
 

@@ -25,21 +25,27 @@ describe('cachedFile', () => {
       Array.from({ length: 10 }, () => cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)),
     );
     expect(computations).toBe(1);
-    expect(new Set(texts.map(String))).toEqual(new Set(['report 1\n']));
+    expect(new Set(texts.map((text) => String(text.bytes)))).toEqual(new Set(['report 1\n']));
     expect(await readFile(file, 'utf8')).toBe('report 1\n');
     // No temp file or lock left behind.
-    expect(await readdir(join(dir, 'sub'))).toEqual(['report.json']);
+    expect((await readdir(join(dir, 'sub'))).sort()).toEqual(['report.json', 'report.json.gz']);
   });
 
   it('recomputes a cache older than the refresh age', async () => {
     const file = join(dir, 'report.txt');
     let n = 0;
     const compute = async () => `v${++n}`;
-    expect(String(await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute))).toBe('v1');
-    expect(String(await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute))).toBe('v1');
+    expect(String((await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)).bytes)).toBe(
+      'v1',
+    );
+    expect(String((await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)).bytes)).toBe(
+      'v1',
+    );
     const old = new Date(Date.now() - 120_000);
     await utimes(file, old, old);
-    expect(String(await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute))).toBe('v2');
+    expect(String((await cachedFile(file, { refreshSeconds: 60, lockSeconds: 5 }, compute)).bytes)).toBe(
+      'v2',
+    );
   });
 
   it('keeps the old cache when a computation fails', async () => {
@@ -51,6 +57,6 @@ describe('cachedFile', () => {
       }),
     ).rejects.toThrow('peer exploded');
     expect(await readFile(file, 'utf8')).toBe('good');
-    expect(await readdir(dir)).toEqual(['report.txt']);
+    expect((await readdir(dir)).sort()).toEqual(['report.txt', 'report.txt.gz']);
   });
 });

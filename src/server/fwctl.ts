@@ -10,7 +10,7 @@ import { NetledgerError, UsageError } from '../model/errors.js';
 import { parseDateTime, parseDuration } from '../model/time.js';
 import { renderFwctlReport, type FwctlReportKind } from '../report/fwctl.js';
 import { FwctlReader } from '../sources/fwctl.js';
-import { cachedFile, type CacheSettings } from './cache.js';
+import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from './cache.js';
 import type { QueryParams } from './query.js';
 
 export interface FwctlSettings extends CacheSettings {
@@ -68,11 +68,18 @@ async function compute(files: readonly string[], query: FwctlQuery): Promise<str
   });
 }
 
-export async function fwctlReport(settings: FwctlSettings, query: FwctlQuery): Promise<Buffer> {
+export async function fwctlReport(
+  settings: FwctlSettings,
+  query: FwctlQuery,
+  encoding: Encoding = 'identity',
+): Promise<CachedBody> {
   if (settings.files.length === 0)
     throw new NetledgerError('NL_ERR_NOT_FOUND', 'this server has no fwctl accounting file (--fwctl)');
   const key = createHash('sha256').update(JSON.stringify(query)).digest('hex').slice(0, 16);
-  return cachedFile(join(settings.cacheDir, `fwctl-${query.kind}-${key}.json`), settings, () =>
-    compute(settings.files, query),
+  return cachedFile(
+    join(settings.cacheDir, `fwctl-${query.kind}-${key}.json`),
+    settings,
+    () => compute(settings.files, query),
+    encoding,
   );
 }

@@ -17,7 +17,7 @@ import { requestDump, type DumpResult } from '../sources/sniffer/dump-request.js
 import { readStatusFile } from '../sources/sniffer/read.js';
 import type { SnifferStatus } from '../sources/sniffer/status.js';
 import { formatComposite, formatCompositeHeader } from '../sources/sniffer/write.js';
-import { cachedFile, type CacheSettings } from './cache.js';
+import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from './cache.js';
 import { gatherPeers, type Peer, type PeerReport } from './peers.js';
 
 export interface SnifferSettings extends CacheSettings {
@@ -79,15 +79,21 @@ export async function snifferReport(
   settings: SnifferSettings,
   grouping: SnifferGrouping,
   format: SnifferFormat,
-): Promise<Buffer> {
+  encoding: Encoding = 'identity',
+): Promise<CachedBody> {
   const file = join(settings.cacheDir, `sniffer-${grouping}.${format}`);
-  return cachedFile(file, settings, async () => {
-    const { status, peers } = await compositeStatus(settings);
-    const report = buildSnifferReport(status, grouping);
-    if (format === 'text') return renderSnifferText(report, { utc: settings.utc });
-    const json = JSON.parse(renderSnifferJson(report)) as Record<string, unknown>;
-    return JSON.stringify({ ...json, generatedAt: Math.floor(Date.now() / 1000), peers }) + '\n';
-  });
+  return cachedFile(
+    file,
+    settings,
+    async () => {
+      const { status, peers } = await compositeStatus(settings);
+      const report = buildSnifferReport(status, grouping);
+      if (format === 'text') return renderSnifferText(report, { utc: settings.utc });
+      const json = JSON.parse(renderSnifferJson(report)) as Record<string, unknown>;
+      return JSON.stringify({ ...json, generatedAt: Math.floor(Date.now() / 1000), peers }) + '\n';
+    },
+    encoding,
+  );
 }
 
 /**
@@ -106,7 +112,7 @@ export async function requestSnifferDump(settings: SnifferSettings): Promise<Dum
     timeoutSeconds: settings.lockSeconds,
   });
   for (const grouping of ['cidr24', 'domain'])
-    for (const format of ['json', 'text'])
-      await rm(join(settings.cacheDir, `sniffer-${grouping}.${format}`), { force: true });
+    for (const name of ['json', 'text', 'json.gz', 'text.gz'])
+      await rm(join(settings.cacheDir, `sniffer-${grouping}.${name}`), { force: true });
   return result;
 }

@@ -123,6 +123,18 @@ describe('Sniffer routes', () => {
     expect(reply.body.groups.length).toBeGreaterThan(1);
   });
 
+  it('sends the stored gzip copy to clients that accept gzip', async () => {
+    const packed = await server.get('/api/sniffer/report?by=cidr24&format=text');
+    expect(packed.headers.get('content-encoding')).toBe('gzip');
+    expect(packed.headers.get('vary')).toBe('accept-encoding');
+    const plain = await server.get('/api/sniffer/report?by=cidr24&format=text', {
+      'accept-encoding': 'identity',
+    });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.text).toBe(packed.text);
+    expect(plain.text).toBe(golden('seed1-40.0.txt'));
+  });
+
   it('serves this host’s status file for peers, byte for byte', async () => {
     const reply = await server.get('/api/sniffer/status');
     expect(Buffer.from(reply.text, 'latin1')).toEqual(readFileSync(fixture('seed1-40.stats')));
