@@ -12,7 +12,7 @@ import type { Authenticator } from './auth.js';
 import type { CachedBody, Encoding } from './cache.js';
 import { SESSION_COOKIE, cookieValue, type Role, type Session } from './auth.js';
 import { fwctlReport, parseFwctlQuery, type FwctlSettings } from './fwctl.js';
-import { autoBin, keepTopKeys, parseBin, parseViewParams, type QueryParams } from './query.js';
+import { autoBin, parseBin, parseViewParams, type QueryParams } from './query.js';
 import {
   localStatusFile,
   parseGrouping,
@@ -187,10 +187,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       binSeconds,
       ...(view.since === undefined ? {} : { since: view.since }),
       ...(view.until === undefined ? {} : { until: view.until }),
+      ...(view.limit === undefined ? {} : { limit: view.limit }),
     });
     const key = params.key;
     if (key !== undefined && key !== '') points = points.filter((point) => point.key === key);
-    if (view.limit !== undefined) points = keepTopKeys(points, view.limit);
     return sendJson(reply, {
       by: view.by.label,
       binSeconds,

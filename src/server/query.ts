@@ -3,7 +3,6 @@
  * `by`, `since`, `until`, `utc`, `limit`, `bin`. Bad values are usage errors (HTTP 400).
  */
 import { parseGroupBy, type GroupBy } from '../aggregate/keys.js';
-import type { SeriesPoint } from '../aggregate/totals.js';
 import { UsageError } from '../model/errors.js';
 import { parseDateTime, parseDuration } from '../model/time.js';
 
@@ -63,17 +62,4 @@ export function parseBin(params: QueryParams): number | 'auto' {
   if (!Number.isInteger(seconds) || seconds < 1)
     throw new UsageError(`invalid bin '${text}': whole seconds only`);
   return seconds;
-}
-
-/** Only the points of the `limit` keys with the most bytes (ties by key), as `series --limit` does. */
-export function keepTopKeys(points: SeriesPoint[], limit: number): SeriesPoint[] {
-  const totals = new Map<string, bigint>();
-  for (const point of points) totals.set(point.key, (totals.get(point.key) ?? 0n) + point.bytes);
-  const keep = new Set(
-    [...totals.entries()]
-      .sort((a, b) => (a[1] === b[1] ? (a[0] < b[0] ? -1 : 1) : a[1] > b[1] ? -1 : 1))
-      .slice(0, limit)
-      .map(([key]) => key),
-  );
-  return points.filter((point) => keep.has(point.key));
 }

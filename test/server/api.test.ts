@@ -74,6 +74,21 @@ describe('ledger routes', () => {
     expect(total).toBe(direct);
   });
 
+  it('/api/series limit keeps the keys top ranks first', async () => {
+    const top = await server.get('/api/top?by=host&limit=3');
+    const series = await server.get('/api/series?by=host&bin=1h&limit=3');
+    const keys = new Set(series.body.rows.map((row: { key: string }) => row.key));
+    expect(keys).toEqual(new Set(top.body.rows.map((row: { key: string }) => row.key)));
+  });
+
+  it('/api/series bin=auto picks a bin from the ledger extent', async () => {
+    // The generated records span a little over 3 hours: 5-minute bins keep it under 120 bins.
+    expect((await server.get('/api/series?by=proto&bin=auto')).body.binSeconds).toBe(300);
+    expect(
+      (await server.get('/api/series?by=proto&bin=auto&since=1795000000&until=1795003600')).body.binSeconds,
+    ).toBe(60);
+  });
+
   it('/api/sources lists the ingest', async () => {
     const reply = await server.get('/api/sources');
     expect(reply.body.rows).toHaveLength(1);

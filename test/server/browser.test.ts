@@ -130,9 +130,8 @@ describe.runIf(requireService(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (ap
       await page.goto(`${server.url}/sniffer`);
       for (const by of ['cidr24', 'domain']) {
         await page.selectOption('#by', by);
-        await expect
-          .poll(() => page.textContent('#group-title'))
-          .toBe(by === 'domain' ? 'sub domain' : 'CIDR/24');
+        await page.waitForSelector(`body[data-loaded="${by}"]`);
+        expect(await page.textContent('#group-title')).toBe(by === 'domain' ? 'sub domain' : 'CIDR/24');
         const text = await page.evaluate(
           async (url) => (await fetch(url)).text(),
           `/api/sniffer/report?by=${by}&format=text`,
@@ -159,8 +158,10 @@ describe.runIf(requireService(existsSync(CHROMIUM), `chromium at ${CHROMIUM} (ap
 
     it('the fwctl page draws one histogram per chain and the summary of the API', async () => {
       await page.goto(`${server.url}/fwctl`);
+      await page.waitForSelector('body[data-loaded="sample=1d"]');
       await page.selectOption('#sample', '1h');
-      await expect.poll(() => page.$$eval('figure.chain canvas', (list) => list.length)).toBe(2);
+      await page.waitForSelector('body[data-loaded="sample=1h"]');
+      expect(await page.$$eval('figure.chain canvas', (list) => list.length)).toBe(2);
       const painted = await paintedPixels('figure.chain canvas');
       expect(painted.every((count) => count > 200)).toBe(true);
       expect(await page.$$eval('figure.chain figcaption', (list) => list.map((c) => c.textContent))).toEqual([

@@ -90,6 +90,8 @@ async function load(): Promise<void> {
   byId('histograms').replaceChildren(
     ...[...byChain].map(([name, rows]) => histogram(name, rows, samples.sample)),
   );
+  // What is shown, for tests and scripts that wait for a reload.
+  document.body.dataset.loaded = params().toString();
 }
 
 byId<HTMLFormElement>('range').addEventListener('submit', (event) => {

@@ -73,6 +73,8 @@ async function load(): Promise<void> {
     ),
   );
   byId('peers-box').hidden = report.peers.length === 0;
+  // What is shown, for tests and scripts that wait for a reload.
+  document.body.dataset.loaded = report.grouping;
 }
 
 bySelect.addEventListener('change', () => load().catch(showError));
