@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseStatus } from '../src/sources/sniffer/read.js';
 import { formatDaemonStatus } from '../src/sources/sniffer/write.js';
-import { buildSnifferReport, renderSnifferText } from '../src/report/sniffer.js';
+import { buildSnifferReport, renderSnifferTextBytes } from '../src/report/sniffer.js';
 import { generateStatus } from '../test/gen/sniffer-status.js';
 import { peakRssMiB, printMeasurement, timeCommand } from './lib/measure.js';
 
@@ -34,7 +34,7 @@ async function run(ips: number): Promise<void> {
   const parsedAt = process.hrtime.bigint();
   let bytes = 0;
   for (const grouping of ['cidr24', 'domain'] as const) {
-    bytes += renderSnifferText(buildSnifferReport(status, grouping), { utc: true }).length;
+    bytes += renderSnifferTextBytes(buildSnifferReport(status, grouping), { utc: true }).length;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const parseSeconds = Number(parsedAt - started) / 1e9;

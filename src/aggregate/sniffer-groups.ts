@@ -152,18 +152,21 @@ export function groupByDomain(byCidr24: SnifferGrouping): SnifferGrouping {
     const key = name === '' ? undefined : subdomainOf(name);
     const existing = key === undefined ? undefined : merged.get(key);
     if (existing === undefined) {
-      const created: SnifferGroup = { ...group, key: key ?? '', members: [...group.members], parts: [group] };
+      const created: SnifferGroup = { ...group, key: key ?? '', parts: [group] };
       if (key !== undefined) merged.set(key, created);
       groups.push(created);
     } else {
       if (group.lastUpdate > existing.lastUpdate) existing.lastUpdate = group.lastUpdate;
       existing.ratePerHour += group.ratePerHour;
       existing.bytesPerHour += group.bytesPerHour;
-      for (const member of group.members) existing.members.push(member);
       existing.parts!.push(group);
     }
     ratePerHour += group.ratePerHour;
     bytesPerHour += group.bytesPerHour;
+  }
+  // A = the parts' members in name order, joined once per group rather than pushed one by one.
+  for (const group of groups) {
+    if (group.parts!.length > 1) group.members = group.parts!.flatMap((part) => part.members);
   }
   return { groups, ratePerHour, bytesPerHour };
 }

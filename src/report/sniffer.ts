@@ -46,25 +46,57 @@ export function buildSnifferReport(status: SnifferStatus, grouping: SnifferGroup
 
 const TITLE = "\n   IP addr\t    host name\n qrys/mn -- bytes/sec -- #IP's\tlast contact time\n\n";
 
-/** The text report, byte for byte as `report()` prints it. Times are local unless `utc`. */
-export function renderSnifferText(report: SnifferReport, options: { utc?: boolean } = {}): string {
+type Latin1Writer = Buffer & { latin1Write(text: string, offset: number): number };
+
+/**
+ * The text report, byte for byte as `report()` prints it, as latin1 bytes. Times are local unless `utc`.
+ * Written straight into one buffer sized beforehand: a million-IP report makes no per-line strings to join.
+ */
+export function renderSnifferTextBytes(report: SnifferReport, options: { utc?: boolean } = {}): Buffer {
   const type = report.grouping === 'domain' ? 'SUB DOMAIN' : 'CIDR/24';
-  const parts: string[] = [report.header, `\nComposite report, ${type} ordered by BANDWIDTH\n`, TITLE];
-  report.groups.forEach((group, index) => {
-    for (const member of report.listings[index]!)
-      parts.push(`${member.ip}\t${member.names.join('\n\t\t')}\n`);
-    parts.push(
+  const head = `${report.header}\nComposite report, ${type} ordered by BANDWIDTH\n${TITLE}`;
+  const groupLines = report.groups.map(
+    (group) =>
       ` ${formatFixed0Width(group.ratePerHour / 60, 6)}\t -- ${formatFixed0(group.bytesPerHour / 3600)}\t -- ` +
-        `${group.members.length}\t${formatMonthDayTime(group.lastUpdate, options.utc)}\n`,
-    );
-  });
-  parts.push(TITLE);
-  parts.push(
-    `rate\t\t= ${formatFixed0(report.ratePerHour / 60)} connections per minute\n` +
-      `bandwidth\t= ${formatFixed0(report.bytesPerHour / 3600)} bytes per second\n` +
-      `users\t\t= ${report.users}\n`,
+      `${group.members.length}\t${formatMonthDayTime(group.lastUpdate, options.utc)}\n`,
   );
-  return parts.join('');
+  const tail =
+    TITLE +
+    `rate\t\t= ${formatFixed0(report.ratePerHour / 60)} connections per minute\n` +
+    `bandwidth\t= ${formatFixed0(report.bytesPerHour / 3600)} bytes per second\n` +
+    `users\t\t= ${report.users}\n`;
+  // Each listed IP: `ip \t name1 (\n\t\t nameN)* \n`.
+  let size = head.length + tail.length;
+  for (const line of groupLines) size += line.length;
+  for (const listing of report.listings) {
+    for (const member of listing) {
+      size += member.ip.length + 2;
+      const names = member.names;
+      for (let i = 0; i < names.length; i++) size += names[i]!.length + (i > 0 ? 3 : 0);
+    }
+  }
+  const out = Buffer.allocUnsafe(size) as Latin1Writer;
+  let at = out.latin1Write(head, 0);
+  report.listings.forEach((listing, index) => {
+    for (const member of listing) {
+      at += out.latin1Write(member.ip, at);
+      out[at++] = 0x09;
+      const names = member.names;
+      for (let i = 0; i < names.length; i++) {
+        if (i > 0) at += out.latin1Write('\n\t\t', at);
+        at += out.latin1Write(names[i]!, at);
+      }
+      out[at++] = 0x0a;
+    }
+    at += out.latin1Write(groupLines[index]!, at);
+  });
+  at += out.latin1Write(tail, at);
+  return out;
+}
+
+/** The text report as a (latin1) string. */
+export function renderSnifferText(report: SnifferReport, options: { utc?: boolean } = {}): string {
+  return renderSnifferTextBytes(report, options).toString('latin1');
 }
 
 const COLUMNS: Column[] = [

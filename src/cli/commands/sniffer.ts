@@ -13,7 +13,7 @@ import {
   buildSnifferReport,
   renderSnifferCsv,
   renderSnifferJson,
-  renderSnifferText,
+  renderSnifferTextBytes,
   type SnifferGrouping,
 } from '../../report/sniffer.js';
 import { renderSnifferHtml } from '../../report/sniffer-html.js';
@@ -38,7 +38,7 @@ export function renderSnifferReport(
   grouping: SnifferGrouping,
   format: SnifferFormat,
   utc: boolean,
-): string {
+): string | Buffer {
   const report = buildSnifferReport(status, grouping);
   switch (format) {
     case 'json':
@@ -48,7 +48,7 @@ export function renderSnifferReport(
     case 'html':
       return renderSnifferHtml(report, { utc });
     case 'text':
-      return renderSnifferText(report, { utc });
+      return renderSnifferTextBytes(report, { utc });
   }
 }
 
@@ -110,7 +110,7 @@ export function register(program: Command): void {
         }
         const text = renderSnifferReport(status, options.by, options.format, options.utc ?? false);
         // Status files are read as latin1 so that every byte of a host name comes back out unchanged.
-        await emitOutput(Buffer.from(text, 'latin1'), options.output);
+        await emitOutput(typeof text === 'string' ? Buffer.from(text, 'latin1') : text, options.output);
       },
     );
 
