@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { register as registerCapture } from './capture.js';
 
 /**
  * Every subcommand module exports `register(program)`. Add one line here per capability.
  */
-const registrations: Array<(program: Command) => void> = [];
+const registrations: Array<(program: Command) => void> = [registerCapture];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

@@ -87,7 +87,25 @@ interface PcapngInterface {
   linkType: number;
   snaplen: number;
   unitsPerSecond: number;
+  unitsPerSecondBig: bigint;
   offsetSeconds: number;
+}
+
+/** Epoch seconds of a 64-bit pcapng timestamp; whole seconds and fraction apart, so no precision is lost. */
+function pcapngTime(high: number, low: number, description: PcapngInterface): number {
+  const units = high * TWO_POW_32 + low;
+  if (units <= Number.MAX_SAFE_INTEGER) {
+    const whole = Math.floor(units / description.unitsPerSecond);
+    return (
+      whole +
+      (units - whole * description.unitsPerSecond) / description.unitsPerSecond +
+      description.offsetSeconds
+    );
+  }
+  const exact = (BigInt(high) << 32n) | BigInt(low);
+  const whole = exact / description.unitsPerSecondBig;
+  const fraction = Number(exact - whole * description.unitsPerSecondBig) / description.unitsPerSecond;
+  return Number(whole) + fraction + description.offsetSeconds;
 }
 
 type State = 'magic' | 'pcap' | 'pcapng' | 'resync-pcap' | 'resync-pcapng';
@@ -105,7 +123,6 @@ export class CaptureParser {
   };
   private state: State = 'magic';
   private littleEndian = true;
-  private fractionScale = 1e-6;
   private fractionLimit = 1e6;
   private linkType = 0;
   private capturedLimit: number = READER_DEFAULTS.maxCapturedLength;
@@ -231,7 +248,6 @@ export class CaptureParser {
       );
     }
     this.littleEndian = littleEndian;
-    this.fractionScale = nanoseconds ? 1e-9 : 1e-6;
     this.fractionLimit = nanoseconds ? 1e9 : 1e6;
     // The upper 16 bits of the link-type field may carry FCS information (pcap format draft): mask them.
     this.linkType = read32(buffer, position + 20) & 0x0fffffff & 0xffff;
@@ -249,7 +265,7 @@ export class CaptureParser {
     const frame = this.frame;
     const onFrame = this.onFrame;
     const limit = this.capturedLimit;
-    const scale = this.fractionScale;
+    const divisor = this.fractionLimit;
     frame.data = buffer;
     frame.linkType = this.linkType;
     frame.interfaceId = 0;
@@ -295,7 +311,7 @@ export class CaptureParser {
         return position;
       }
       const seconds = read32(buffer, position);
-      frame.time = seconds + read32(buffer, position + 4) * scale;
+      frame.time = seconds + read32(buffer, position + 4) / divisor;
       frame.capturedLength = capturedLength;
       frame.wireLength = wireLength;
       frame.offset = position + 16;
@@ -450,8 +466,7 @@ export class CaptureParser {
               base,
             );
           }
-          const units = read32(buffer, body + 4) * TWO_POW_32 + read32(buffer, body + 8);
-          frame.time = units / description.unitsPerSecond + description.offsetSeconds;
+          frame.time = pcapngTime(read32(buffer, body + 4), read32(buffer, body + 8), description);
           frame.linkType = description.linkType;
           frame.interfaceId = interfaceId;
           frame.capturedLength = capturedLength;
@@ -500,6 +515,7 @@ export class CaptureParser {
       linkType: u16(buffer, body, this.littleEndian),
       snaplen: read32(buffer, body + 4),
       unitsPerSecond: 1e6,
+      unitsPerSecondBig: 1000000n,
       offsetSeconds: 0,
     };
     let option = body + 8;
@@ -513,6 +529,7 @@ export class CaptureParser {
         const resolution = buffer[value]!;
         description.unitsPerSecond =
           resolution & 0x80 ? Math.pow(2, resolution & 0x7f) : Math.pow(10, resolution);
+        description.unitsPerSecondBig = BigInt(description.unitsPerSecond);
       } else if (code === 14 && length >= 8) {
         const high = read32(buffer, this.littleEndian ? value + 4 : value);
         const low = read32(buffer, this.littleEndian ? value : value + 4);
