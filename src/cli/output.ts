@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../io/atomic.js';
  * Sends a command's output to stdout, or atomically to `outputPath` when one is given (never a
  * half-written file). A closed pipe (`netledger … | head`) ends the output quietly.
  */
-export async function emitOutput(text: string, outputPath?: string): Promise<void> {
+export async function emitOutput(text: string | Uint8Array, outputPath?: string): Promise<void> {
   if (outputPath !== undefined && outputPath !== '-') {
     await writeFileAtomic(outputPath, text);
     return;
