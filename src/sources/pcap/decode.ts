@@ -40,6 +40,8 @@ export interface DecodedPacket {
   /** ICMP / ICMPv6 type and code; -1 otherwise. */
   icmpType: number;
   icmpCode: number;
+  /** Offset of the IP header in `data`, -1 when not IP. */
+  ipOffset: number;
   /** IP length: IPv4 total length, IPv6 40 + payload length; 0 when not IP. */
   ipLength: number;
   /** Part of a fragmented datagram (any fragment). */
@@ -66,6 +68,7 @@ export function newDecodedPacket(): DecodedPacket {
     dport: -1,
     icmpType: -1,
     icmpCode: -1,
+    ipOffset: -1,
     ipLength: 0,
     fragment: false,
     truncated: false,
@@ -88,6 +91,7 @@ function reset(packet: DecodedPacket, data: Buffer): void {
   packet.dport = -1;
   packet.icmpType = -1;
   packet.icmpCode = -1;
+  packet.ipOffset = -1;
   packet.ipLength = 0;
   packet.fragment = false;
   packet.truncated = false;
@@ -195,6 +199,7 @@ function decodeIPv4(data: Buffer, at: number, end: number, packet: DecodedPacket
   }
   const headerLength = (data[at]! & 0x0f) * 4;
   packet.ipVersion = 4;
+  packet.ipOffset = at;
   packet.ipLength = (data[at + 2]! << 8) | data[at + 3]!;
   const flagsAndOffset = (data[at + 6]! << 8) | data[at + 7]!;
   const fragmentOffset = flagsAndOffset & 0x1fff;
@@ -213,6 +218,7 @@ function decodeIPv6(data: Buffer, at: number, end: number, packet: DecodedPacket
     return;
   }
   packet.ipVersion = 6;
+  packet.ipOffset = at;
   packet.ipLength = 40 + ((data[at + 4]! << 8) | data[at + 5]!);
   packet.src6Offset = at + 8;
   packet.dst6Offset = at + 24;
