@@ -248,6 +248,14 @@ export class PtrResolver {
     this.options.onAnswer({ ip: pending.ip, names: parsed.names, ttl: parsed.ttl });
   }
 
+  /** Resolves when nothing is queued or in flight, or after `maxMs`. */
+  async drain(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while ((this.queue.length > 0 || this.pending.size > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   close(): void {
     this.closed = true;
     if (this.pump !== undefined) clearInterval(this.pump);

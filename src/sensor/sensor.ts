@@ -48,6 +48,9 @@ export interface SensorCounters {
   refusedRequests: number;
 }
 
+/** After a replay, wait at most this long for outstanding reverse-DNS answers. */
+const SENSOR_REPLAY_DNS_WAIT_MS = 10_000;
+
 const LISTEN_ALIASES: Record<string, string> = { INADDR_ANY: '0.0.0.0', INADDR_LOOPBACK: '127.0.0.1' };
 
 async function resolveIPv4(name: string, what: string): Promise<string> {
@@ -296,6 +299,8 @@ export class Sensor {
         onLinkType: (linkType) => this.filter?.prepare(linkType),
       });
       this.log(`replayed ${summary.read} packets, counted ${this.counters.counted}`);
+      // Give the lookups of the replay a chance to land in the final dump.
+      await this.resolver?.drain(SENSOR_REPLAY_DNS_WAIT_MS);
       return;
     }
     // Live: periodic dumps by the clock (a replay dumps by packet time, in onFrame).
@@ -312,7 +317,8 @@ export class Sensor {
 
   private async capture(onFrame: (frame: Frame) => void): Promise<void> {
     const config = this.config;
-    const args = ['-i', config.dev, '-U', '-w', '-', '-s', String(config.snaplen)];
+    // --immediate-mode: without it TPACKET_V3 hands packets over in blocks up to a second late.
+    const args = ['-i', config.dev, '-U', '--immediate-mode', '-w', '-', '-s', String(config.snaplen)];
     if (!config.promisc) args.push('-p');
     args.push(config.bpf);
     const child = spawn(config.tcpdump, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -328,7 +334,7 @@ export class Sensor {
     child.stderr!.on('data', (text: string) => {
       errorText += text;
       for (const line of text.split('\n')) {
-        if (line.startsWith('listening on')) this.log(`capturing: tcpdump ${line}`);
+        if (line.includes('listening on')) this.log(`capturing: ${line}`);
       }
     });
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));

@@ -70,6 +70,13 @@ export function linkFrame(
     (options.srcMac ?? '02:00:00:00:00:01').split(':').map((part) => parseInt(part, 16)),
   );
   switch (linkType) {
+    case LINK.ETHERNET: {
+      const header = Buffer.alloc(14);
+      header.writeUIntBE(0x020000000002, 0, 6);
+      mac.copy(header, 6);
+      header.writeUInt16BE(etherType, 12);
+      return Buffer.concat([header, ip]);
+    }
     case LINK.SLL: {
       const header = Buffer.alloc(16);
       header.writeUInt16BE(0, 0); // to us
