@@ -74,6 +74,7 @@ export function* trafficSpecs(
   for (let i = 0; i < count; i++) {
     const flow = flows[random.pareto(1, 1.1, flows.length) - 1]!;
     time += random.int(0, 2000) / 1e6;
+    const sizeDraw = random.next();
     yield {
       time,
       srcMac: flow.srcMac,
@@ -84,7 +85,8 @@ export function* trafficSpecs(
       proto: flow.proto,
       sport: flow.sport,
       dport: flow.dport,
-      payload: random.next() < 0.4 ? 0 : random.pareto(20, 1.3, 1400),
+      // Acks, full-size segments and a heavy tail between: about 450 bytes per frame on average.
+      payload: sizeDraw < 0.3 ? 0 : sizeDraw < 0.58 ? 1400 : random.pareto(20, 1.3, 1400),
     };
   }
 }
