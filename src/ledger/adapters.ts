@@ -13,6 +13,7 @@ import type { TrafficRecord } from '../model/record.js';
 import { recordFromJson } from './record-json.js';
 import { argusRecords } from '../sources/argus/index.js';
 import { readFwctlRecords } from '../sources/fwctl.js';
+import { readPcapRecords } from '../sources/pcap/records.js';
 import { readTstatRecords } from '../sources/tstat.js';
 import { readStatusFile } from '../sources/sniffer/read.js';
 import { statusToRecords } from '../sources/sniffer/records.js';
@@ -145,8 +146,23 @@ async function readHead(path: string): Promise<Buffer> {
   }
 }
 
+const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
+
+/**
+ * pcap and pcapng captures, one record per directional flow (5-tuple, MACs, VLAN) with its first and last
+ * packet time and wire bytes. Not appendable from an offset (pcapng needs its section and interface
+ * blocks), so a grown capture is a new source: rotate live captures (`tcpdump -G`).
+ */
+export const pcapAdapter: SourceAdapter = {
+  format: 'pcap',
+  appendable: false,
+  sniff: (head) => head.length >= 4 && PCAP_MAGICS.has(head.readUInt32BE(0)),
+  read: (path) => batched(readPcapRecords(path, { aggregate: 'flow' })),
+};
+
 export const ADAPTERS: SourceAdapter[] = [
   ndjsonAdapter,
+  pcapAdapter,
   fwctlAdapter,
   snifferAdapter,
   argusAdapter,

@@ -150,7 +150,7 @@ describe('netledger ingest / top / series / sources', () => {
     await writeFile(odd, 'hello\n');
     expect(await runInProcess(['ingest', '--ledger', ledger, odd])).toMatchObject({
       code: 64,
-      stderr: `netledger: cannot tell the format of ${odd} from its content; give --format (ndjson, fwctl, sniffer, argus, tstat)\n`,
+      stderr: `netledger: cannot tell the format of ${odd} from its content; give --format (ndjson, pcap, fwctl, sniffer, argus, tstat)\n`,
     });
     expect(await runInProcess(['top', '--ledger', ledger, '--by', 'colour'])).toMatchObject({
       code: 64,

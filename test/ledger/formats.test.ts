@@ -11,6 +11,7 @@ import { ingestFile } from '../../src/ledger/ingest.js';
 import { openLedger } from '../../src/ledger/open.js';
 import type { Ledger } from '../../src/ledger/types.js';
 import { twoPacketUdp } from '../argus/fixtures.js';
+import { buildPcap } from '../gen/packets.js';
 
 const sniffer = new URL('../sniffer/fixtures/formats-example.stats', import.meta.url).pathname;
 
@@ -82,6 +83,36 @@ describe('ingest of tstat logs', () => {
     expect(top.map((row) => [row.key, row.bytes, row.packets])).toEqual([
       ['35.241.23.245', 4296n, 5n],
       ['192.168.65.3', 741n, 7n],
+    ]);
+  });
+});
+
+describe('ingest of packet captures', () => {
+  it('stores one record per directional flow with wire bytes', async () => {
+    const path = join(dir, 'trace');
+    const udp = { src: '192.0.2.1', dst: '198.51.100.2', proto: 17, sport: 5000, dport: 53 };
+    writeFileSync(
+      path,
+      buildPcap([
+        { time: 1000, ...udp, payload: 10 }, // 14 + 20 + 8 + 10 = 52 bytes on the wire
+        { time: 1001, ...udp, payload: 20 }, // 62
+        {
+          time: 1002,
+          src: '198.51.100.2',
+          dst: '192.0.2.1',
+          proto: 17,
+          sport: 53,
+          dport: 5000,
+          payload: 100,
+        }, // 142
+      ]),
+    );
+    expect(await ingestFile(ledger, path)).toMatchObject({ format: 'pcap', status: 'ingested', records: 2 });
+    expect((await ingestFile(ledger, path)).status).toBe('unchanged');
+    const top = await ledger.top({ by: parseGroupBy('src') });
+    expect(top.map((row) => [row.key, row.packets, row.bytes])).toEqual([
+      ['198.51.100.2', 1n, 142n],
+      ['192.0.2.1', 2n, 114n],
     ]);
   });
 });
