@@ -33,3 +33,9 @@ export class SeededRandom {
     return Math.min(max, Math.floor(value));
   }
 }
+
+/** The same generator as a plain function returning floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  const random = new SeededRandom(seed);
+  return () => random.next();
+}

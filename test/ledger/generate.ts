@@ -3,18 +3,9 @@
  * of 0–15 minutes so that many cross 5-minute bin edges, a few reverse-DNS names per address.
  */
 import type { TrafficRecord } from '../../src/model/record.js';
+import { seededRandom } from '../gen/random.js';
 
-/** mulberry32: a tiny deterministic PRNG. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export const BASE_TIME = 1_795_000_000; // 2026-11-18T11:06:40Z
 

@@ -6,6 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { seededRandom } from '../gen/random.js';
 
 /** tstat 3.x log version 15 TCP header (all optional column sets enabled). */
 export const TCP_HEADER_NAMES = (
@@ -35,17 +36,7 @@ export function headerLine(names: readonly string[], prefix: string): string {
   return prefix + names.map((name, index) => `${name}:${index + 1}`).join(' ');
 }
 
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const STRING_COLUMNS = new Set([
   'http_res',
