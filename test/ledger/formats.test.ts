@@ -38,6 +38,9 @@ describe('ingest of a Sniffer status file', () => {
       ['203.0.113.5', 70n, 1n],
       ['198.51.100.9', 0n, 1n],
     ]);
+    // Reverse-DNS names group by registrable domain; the NXDOMAIN marker ':ns.example.net' has none.
+    const domains = await ledger.top({ by: parseGroupBy('domain') });
+    expect(domains.map((row) => [row.key, row.bytes])).toEqual([['example.com', 240n]]);
   });
 });
 

@@ -16,9 +16,14 @@ describe('statusToRecords', () => {
       src: '198.51.100.7',
       packets: 4,
       bytes: 240,
-      name: 'a.example.com',
       sensor: 'eth0',
-      extra: { ratePerHour: 120, bytesPerHour: 36000, ptrExpiry: 1146009100, names: 'a.example.com' },
+      extra: {
+        ratePerHour: 120,
+        bytesPerHour: 36000,
+        ptrExpiry: 1146009100,
+        names: 'a.example.com',
+        srcName: 'a.example.com',
+      },
     });
     expect(records.reduce((sum, record) => sum + Number(record.bytes), 0)).toBe(310);
   });

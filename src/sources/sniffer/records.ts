@@ -2,7 +2,7 @@
  * A Sniffer status file as common records, for the ledger. A status file is a snapshot: per remote IP it
  * holds the packets and bytes counted since the last rate fold (C and B since E) and smoothed hourly rates.
  * Each IP becomes one record covering `[E, current]` with those exact counts; the rates, the host names
- * and the PTR expiry travel in `extra`.
+ * and the PTR expiry travel in `extra`, the first name as `srcName` (what the ledger's `--by domain` reads).
  */
 import type { TrafficRecord } from '../../model/record.js';
 import type { SnifferStatus } from './status.js';
@@ -27,7 +27,7 @@ export function statusToRecords(status: SnifferStatus): TrafficRecord[] {
         names: entry.names.join(' '),
       },
     };
-    if (entry.names[0] !== undefined) record.name = entry.names[0];
+    if (entry.names[0] !== undefined) record.extra!.srcName = entry.names[0];
     if (device !== undefined) record.sensor = device;
     return record;
   });
