@@ -3,6 +3,7 @@
  * and roles, and the pages (static assets built by `npm run build`). Every error is JSON
  * `{error:{code,message}}` with the HTTP status of its catalogue entry.
  */
+import { sensorStatus } from '../sensor/status.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ingestFile } from '../ledger/ingest.js';
 import type { Ledger } from '../ledger/types.js';
@@ -30,6 +31,8 @@ export interface ServerOptions {
   fwctl: FwctlSettings;
   /** Directory of the built pages (dist/web); absent: no pages, API only. */
   assetsDir?: string;
+  /** The sensor's pid file, for `/api/sensor/status`. */
+  sensorPidFile?: string;
   /** Mark the session cookie `Secure` (when served behind TLS). */
   secureCookie?: boolean;
 }
@@ -221,6 +224,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
     );
   });
+
+  app.get('/api/sensor/status', read, async (_request, reply) =>
+    sendJson(reply, await sensorStatus(options.sensorPidFile, options.sniffer.stats[0])),
+  );
 
   // For peers: this host's own status (never the peers' copies, so that peers do not loop).
   app.get('/api/sniffer/status', read, async (_request, reply) =>

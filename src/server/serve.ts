@@ -23,6 +23,8 @@ export interface ServeSettings {
   snifferUpdate?: { host: string; port: number };
   /** fwctl accounting files. */
   fwctl?: string[];
+  /** The sensor's pid file, for /api/sensor/status. */
+  sensorPidFile?: string;
   token?: string;
   usersFile?: string;
   peers: Peer[];
@@ -83,6 +85,7 @@ export async function startServer(settings: ServeSettings): Promise<{ app: Fasti
       lockSeconds: settings.lockSeconds,
     },
     assetsDir: settings.assetsDir ?? DEFAULT_ASSETS_DIR,
+    ...(settings.sensorPidFile === undefined ? {} : { sensorPidFile: settings.sensorPidFile }),
   });
   const address = await app.listen({ host: settings.host, port: settings.port });
   return { app, url: address };

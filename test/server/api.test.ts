@@ -23,7 +23,10 @@ beforeAll(async () => {
   const temp = await tempDir('nl-api-');
   remove = temp.remove;
   await writeFile(`${temp.dir}/fwctl_acct`, FWCTL_EXAMPLE);
+  // This test process stands in for a running sensor.
+  await writeFile(`${temp.dir}/sensor.pid`, `${process.pid}\n`);
   server = await serve({
+    sensorPidFile: `${temp.dir}/sensor.pid`,
     fwctl: [`${temp.dir}/fwctl_acct`],
     ledger: await makeLedger(temp.dir, records),
     stats: [fixture('seed1-40.stats')],
@@ -33,6 +36,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.app.close();
   await remove();
+});
+
+describe('sensor status', () => {
+  it('/api/sensor/status reports the live pid and the status file header', async () => {
+    const reply = await server.get('/api/sensor/status');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({
+      running: true,
+      pid: process.pid,
+      statsFile: fixture('seed1-40.stats'),
+      start: 1145923212,
+      current: 1145926812,
+      hitsPerMinute: 76,
+      bytesPerSecond: 872,
+      users: 41,
+      device: 'eth0',
+    });
+  });
 });
 
 describe('ledger routes', () => {

@@ -48,6 +48,7 @@ const DATA_ROUTES = [
   '/api/sniffer/report?by=cidr24',
   '/api/sniffer/report?by=domain&format=text',
   '/api/sniffer/status',
+  '/api/sensor/status',
   '/api/fwctl/summary',
   '/api/fwctl/samples?sample=1h',
   '/api/session',

@@ -19,6 +19,7 @@ interface ServeOptions {
   stats?: string[];
   fwctl?: string[];
   snifferUpdate?: string;
+  sensorPid?: string;
   token?: string;
   users?: string;
   peer?: string[];
@@ -72,6 +73,7 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'address to bind (loopback unless told otherwise)', '127.0.0.1:8080')
     .option('--stats <file>', 'a Sniffer status file of this host (repeatable)', collect)
     .option('--sniffer-update <host:port>', "the sensor's dump listener, for POST /api/sniffer/dump (admin)")
+    .option('--sensor-pid <file>', "the sensor's pid file, for /api/sensor/status")
     .option('--fwctl <file>', 'an fwctl accounting file (repeatable; merged in time order)', collect)
     .option('--token <token>', 'bearer token granting the read role (default: $NETLEDGER_TOKEN)')
     .option('--users <file>', 'users file: name:role:scrypt$... lines (netledger hash-password)')
@@ -100,6 +102,7 @@ export function register(program: Command): void {
         port,
         stats: options.stats ?? [],
         fwctl: options.fwctl ?? [],
+        ...(options.sensorPid === undefined ? {} : { sensorPidFile: options.sensorPid }),
         ...(options.snifferUpdate === undefined
           ? {}
           : { snifferUpdate: parseHostPort(options.snifferUpdate) }),
