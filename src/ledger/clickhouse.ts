@@ -25,9 +25,11 @@ import {
   sqlString,
   startsInSql,
   withinOneBinSql,
+  sourceIdList,
 } from './sql.js';
 import {
   LEDGER_SCHEMA_VERSION,
+  type IngestOptions,
   type IngestOutcome,
   type Ledger,
   type LedgerStore,
@@ -47,6 +49,7 @@ const UINT64_MAX = (1n << 64n) - 1n;
 const SCHEMA = (db: string) => [
   `CREATE DATABASE IF NOT EXISTS ${db}`,
   `CREATE TABLE IF NOT EXISTS ${db}.meta (key String, value String) ENGINE = TinyLog`,
+  `CREATE TABLE IF NOT EXISTS ${db}.superseded (id UInt64) ENGINE = TinyLog`,
   `CREATE TABLE IF NOT EXISTS ${db}.sources (id UInt64, identity String, path String, format String,
      from_offset UInt64, size UInt64, content_hash String, first_time Nullable(Float64),
      last_time Nullable(Float64), records UInt64, ingested_at Float64)
@@ -123,11 +126,17 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
 
   /** The ids of committed sources: the first commit per content (see the module comment). */
   private committed(): string {
-    return `source_id IN (SELECT argMin(id, ingested_at) FROM ${this.db}.sources GROUP BY size, content_hash)`;
+    return `source_id IN (SELECT argMin(id, ingested_at) FROM ${this.db}.sources
+      WHERE ${this.current()} GROUP BY size, content_hash)`;
+  }
+
+  /** Sources not superseded by a later read of the same (grown) file. */
+  private current(): string {
+    return `id NOT IN (SELECT id FROM ${this.db}.superseded)`;
   }
 
   async sources(filter: SourceFilter = {}): Promise<SourceEntry[]> {
-    const where = ['1 = 1'];
+    const where = [this.current()];
     if (filter.identity !== undefined) where.push(`identity = ${sqlString(filter.identity)}`);
     if (filter.size !== undefined) where.push(`size = ${Math.trunc(filter.size)}`);
     if (filter.contentHash !== undefined) where.push(`content_hash = ${sqlString(filter.contentHash)}`);
@@ -141,6 +150,7 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
   async ingestSource(
     fingerprint: SourceFingerprint,
     batches: AsyncIterable<TrafficRecord[]>,
+    options: IngestOptions = {},
   ): Promise<IngestOutcome> {
     const known = await this.sources({ size: fingerprint.size, contentHash: fingerprint.contentHash });
     if (known.length > 0) return { status: 'unchanged', records: 0, entry: known[0]! };
@@ -171,6 +181,13 @@ export class ClickHouseLedger implements Ledger, LedgerStore {
           ${sqlString(entry.contentHash)}, ${entry.firstTime ?? 'NULL'}, ${entry.lastTime ?? 'NULL'},
           ${stats.count}, ${entry.ingestedAt})`,
       });
+      // No transactions here: the superseded sources stop counting right after the new one commits.
+      const replaced = sourceIdList(options.replaces);
+      if (replaced !== undefined) {
+        await this.client.command({
+          query: `INSERT INTO ${this.db}.superseded SELECT arrayJoin([${replaced}])`,
+        });
+      }
       return { status: 'ingested', records: stats.count, entry };
     } catch (error) {
       await this.client

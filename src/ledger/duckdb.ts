@@ -34,9 +34,11 @@ import {
   sourceEntryFromRow,
   startsInSql,
   withinOneBinSql,
+  sourceIdList,
 } from './sql.js';
 import {
   LEDGER_SCHEMA_VERSION,
+  type IngestOptions,
   type IngestOutcome,
   type Ledger,
   type LedgerStore,
@@ -188,6 +190,7 @@ export class DuckDbLedger implements Ledger, LedgerStore {
   async ingestSource(
     fingerprint: SourceFingerprint,
     batches: AsyncIterable<TrafficRecord[]>,
+    options: IngestOptions = {},
   ): Promise<IngestOutcome> {
     await this.connection.run('BEGIN TRANSACTION');
     let appender: DuckDBAppender | undefined;
@@ -239,6 +242,11 @@ export class DuckDbLedger implements Ledger, LedgerStore {
         entry.records,
         entry.ingestedAt,
       ]);
+      const replaced = sourceIdList(options.replaces);
+      if (replaced !== undefined) {
+        await this.connection.run(`DELETE FROM flows WHERE source_id IN (${replaced})`);
+        await this.connection.run(`DELETE FROM sources WHERE id IN (${replaced})`);
+      }
       await this.connection.run('COMMIT');
       return { status: 'ingested', records: writer.count, entry };
     } catch (error) {

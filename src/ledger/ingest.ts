@@ -6,7 +6,8 @@
  * - unchanged: some source with the same size and SHA-256 of its content is recorded (any path: a copy of
  *   an ingested file is not counted twice);
  * - grown: an earlier ingest of the same path covered `[0, s)` and the file's first `s` bytes still hash to
- *   what was recorded: only `[s, size)` is read (appendable formats only);
+ *   what was recorded: only `[s, size)` is read (appendable formats); a format that cannot be continued
+ *   from an offset is read whole and the new read replaces the shorter ones, so nothing counts twice;
  * - otherwise the whole file is read as a new source.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -63,18 +64,22 @@ export async function ingestFile(
       fromOffset: size,
     };
   }
+  // Earlier reads of this file whose content is a prefix of what it holds now: it has grown since.
+  const grownFrom = (await ledger.sources({ identity })).filter(
+    (entry) => entry.size < size && prefixHashes.get(entry.size) === entry.contentHash,
+  );
+  const replaces: string[] = [];
   if (adapter.appendable) {
-    const entries = await ledger.sources({ identity });
-    for (const entry of entries.sort((a, b) => b.size - a.size)) {
-      if (entry.size < size && prefixHashes.get(entry.size) === entry.contentHash) {
-        fingerprint.fromOffset = entry.size;
-        break;
-      }
-    }
+    const longest = grownFrom.sort((a, b) => b.size - a.size)[0];
+    if (longest !== undefined) fingerprint.fromOffset = longest.size;
+  } else {
+    // Read whole again: what the shorter reads counted is counted anew, so those reads stop counting.
+    for (const entry of grownFrom) replaces.push(entry.id);
   }
   const outcome = await ledger.ingestSource(
     fingerprint,
     adapter.read(path, { fromOffset: fingerprint.fromOffset, toOffset: size }),
+    { replaces },
   );
   return { ...outcome, path, format: adapter.format, fromOffset: fingerprint.fromOffset };
 }

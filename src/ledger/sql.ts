@@ -87,3 +87,10 @@ export function groupTotalFromRow(row: readonly unknown[]): GroupTotal {
 export function binnedRowFromRow(row: readonly unknown[]): BinnedRow {
   return { key: String(row[0]), bin: Number(row[1]), bytes: bigintOf(row[2]), packets: bigintOf(row[3]) };
 }
+
+/** Source ids as a SQL list (`1, 2, 3`), or undefined when there are none. Ids are digits only. */
+export function sourceIdList(ids: readonly string[] | undefined): string | undefined {
+  if (ids === undefined || ids.length === 0) return undefined;
+  for (const id of ids) if (!/^\d+$/.test(id)) throw new TypeError(`not a source id: ${id}`);
+  return ids.join(', ');
+}

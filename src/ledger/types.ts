@@ -73,6 +73,15 @@ export interface SeriesQuery extends TimeWindow {
   limit?: number;
 }
 
+export interface IngestOptions {
+  /**
+   * Ids of earlier sources this one supersedes: their records stop counting when this one commits. Used
+   * when a file of a format that cannot be continued from an offset has grown: it is read whole, and the
+   * reads of its shorter past must not be counted a second time.
+   */
+  replaces?: readonly string[];
+}
+
 export interface Ledger {
   /** Where the ledger lives (a file path or a ClickHouse URL without credentials). */
   readonly location: string;
@@ -84,6 +93,7 @@ export interface Ledger {
   ingestSource(
     fingerprint: SourceFingerprint,
     batches: AsyncIterable<TrafficRecord[]>,
+    options?: IngestOptions,
   ): Promise<IngestOutcome>;
   sources(filter?: SourceFilter): Promise<SourceEntry[]>;
   /** Per-key totals, largest bytes first, records starting in the window. */

@@ -11,7 +11,7 @@ import { ingestFile } from '../../src/ledger/ingest.js';
 import { openLedger } from '../../src/ledger/open.js';
 import type { Ledger } from '../../src/ledger/types.js';
 import { twoPacketUdp } from '../argus/fixtures.js';
-import { buildPcap } from '../gen/packets.js';
+import { buildEthernetFrame, buildPcap, pcapRecord } from '../gen/packets.js';
 
 const sniffer = new URL('../sniffer/fixtures/formats-example.stats', import.meta.url).pathname;
 
@@ -117,5 +117,18 @@ describe('ingest of packet captures', () => {
       ['198.51.100.2', 1n, 142n],
       ['192.0.2.1', 2n, 114n],
     ]);
+  });
+
+  it('counts a capture that grew once: the whole re-read replaces the first read', async () => {
+    const path = join(dir, 'growing.pcap');
+    const udp = { src: '192.0.2.1', dst: '198.51.100.2', proto: 17, sport: 5000, dport: 53 };
+    writeFileSync(path, buildPcap([{ time: 1000, ...udp, payload: 10 }]));
+    expect(await ingestFile(ledger, path)).toMatchObject({ status: 'ingested', records: 1 });
+    // tcpdump appends records to the file it writes: the old bytes stay a prefix.
+    appendFileSync(path, pcapRecord(1001, buildEthernetFrame({ time: 1001, ...udp, payload: 20 })));
+    expect(await ingestFile(ledger, path)).toMatchObject({ status: 'ingested', records: 1, fromOffset: 0 });
+    const top = await ledger.top({ by: parseGroupBy('src') });
+    expect(top.map((row) => [row.key, row.packets, row.bytes])).toEqual([['192.0.2.1', 2n, 114n]]);
+    expect(await ledger.sources()).toHaveLength(1);
   });
 });

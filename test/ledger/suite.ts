@@ -214,5 +214,23 @@ export function describeLedgerSuite(backend: SuiteBackend, enabled = true): void
       expect(await ledger.ingestSource(fingerprint, once())).toMatchObject({ status: 'unchanged' });
       expect(await hostTop()).toEqual(totalsOfRecords(records, parseGroupBy('host')));
     });
+
+    it('a whole re-read of a grown source replaces the shorter reads: nothing counts twice', async () => {
+      const all = generateRecords(60, 17);
+      const base = { identity: 'file:/grown.pcap', path: '/grown.pcap', format: 'pcap', fromOffset: 0 };
+      async function* batch(records: TrafficRecord[]) {
+        yield records;
+      }
+      const first = await ledger.ingestSource(
+        { ...base, size: 100, contentHash: 'a' },
+        batch(all.slice(0, 20)),
+      );
+      const second = await ledger.ingestSource({ ...base, size: 300, contentHash: 'b' }, batch(all), {
+        replaces: [first.entry!.id],
+      });
+      expect(second).toMatchObject({ status: 'ingested', records: 60 });
+      expect(await hostTop()).toEqual(totalsOfRecords(all, parseGroupBy('host')));
+      expect((await ledger.sources({ identity: base.identity })).map((entry) => entry.size)).toEqual([300]);
+    });
   });
 }
