@@ -115,24 +115,20 @@ function asciiLower(text: string): string {
   return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text;
 }
 
-function reverseText(text: string): string {
-  let reversed = '';
-  for (let i = text.length - 1; i >= 0; i--) reversed += text[i];
-  return reversed;
-}
-
-const COUNTRY_DOMAIN = /^[\w-]{2}\.[\w-]{3}\.[\w-]+/; // 'name.(net|com|org).cc' reversed
-const PLAIN_DOMAIN = /^[\w-]+\.[\w-]+/; // 'name.ext' reversed
+// by_name reverses the name and matches `^[\w-]{2}\.[\w-]{3}\.[\w-]+` ('cc.com.name'), else
+// `^[\w-]+\.[\w-]+` ('ext.name'), on the reversed text. The same patterns anchored at the end of the name
+// the right way round match the same labels (leftmost start = longest run), without reversing strings.
+const COUNTRY_DOMAIN = /[\w-]+\.[\w-]{3}\.[\w-]{2}$/; // name.(net|com|org).cc
+const PLAIN_DOMAIN = /[\w-]+\.[\w-]+$/; // name.ext
 
 /**
- * The subdomain key of a host name the way by_name derives it: reverse the lower-cased name, take
- * `cc.com.name` or `ext.name` from its start, and turn it back the right way round (`example.com`).
- * A name matching neither pattern is its own key.
+ * The subdomain key of a host name the way by_name derives it (`example.com`, `example.com.au`). A name
+ * matching neither pattern is its own key.
  */
 export function subdomainOf(hostName: string): string {
-  const reversed = reverseText(asciiLower(hostName));
-  const match = COUNTRY_DOMAIN.exec(reversed) ?? PLAIN_DOMAIN.exec(reversed);
-  return match === null ? asciiLower(hostName) : reverseText(match[0]);
+  const name = asciiLower(hostName);
+  const match = COUNTRY_DOMAIN.exec(name) ?? PLAIN_DOMAIN.exec(name);
+  return match === null ? name : match[0];
 }
 
 /**

@@ -29,8 +29,15 @@ export interface SnifferReport {
   users: number;
 }
 
+/**
+ * The /24 grouping of each status, shared by its two reports. Groupings are never mutated, and a status is
+ * not changed once read (build a new one to report changed entries).
+ */
+const cidr24Cache = new WeakMap<readonly SnifferEntry[], ReturnType<typeof groupByCidr24>>();
+
 export function buildSnifferReport(status: SnifferStatus, grouping: SnifferGrouping): SnifferReport {
-  const byCidr24 = groupByCidr24(status.entries);
+  let byCidr24 = cidr24Cache.get(status.entries);
+  if (byCidr24 === undefined) cidr24Cache.set(status.entries, (byCidr24 = groupByCidr24(status.entries)));
   const chosen = grouping === 'domain' ? groupByDomain(byCidr24) : byCidr24;
   const groups = orderByBandwidth(chosen.groups);
   return {
