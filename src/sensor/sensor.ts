@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ConfigError, IoError, MissingToolError, NetworkError, fromFsError } from '../model/errors.js';
 import { formatIPv4, parseIPv4 } from '../model/ip.js';
+import { headerValues } from '../sources/sniffer/header.js';
 import { readStatusFile } from '../sources/sniffer/read.js';
 import type { DaemonHeader } from '../sources/sniffer/status.js';
 import { formatDaemonStatus } from '../sources/sniffer/write.js';
@@ -129,13 +130,11 @@ export class Sensor {
       return;
     }
     const status = await readStatusFile(file);
-    const start = /start:\s+(\d+)/.exec(status.header)?.[1];
-    const hits = /hits:\s+(\d+)/.exec(status.header)?.[1];
-    const bytes = /bytes:\s+(\d+)/.exec(status.header)?.[1];
-    if (start !== undefined) this.stats.reset(Number(start));
+    const { start, hitsPerMinute = 0, bytesPerSecond = 0 } = headerValues(status.header);
+    if (start !== undefined) this.stats.reset(start);
     this.startAtFirstPacket = false;
-    this.stats.rate = Number(hits ?? 0) * 60;
-    this.stats.bw = Number(bytes ?? 0) * 3600;
+    this.stats.rate = hitsPerMinute * 60;
+    this.stats.bw = bytesPerSecond * 3600;
     this.stats.restore(status.entries);
     this.log(`resumed ${status.entries.length} addresses from ${file}`);
   }

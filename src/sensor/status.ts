@@ -3,29 +3,16 @@
  * process, and the header values of the status file it last wrote.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { headerValues, type HeaderValues } from '../sources/sniffer/header.js';
 import { runningPid } from './pidfile.js';
 
-export interface SensorStatus {
+export interface SensorStatus extends HeaderValues {
   running: boolean;
   pid?: number;
   statsFile?: string;
   /** Seconds since the status file was last written. */
   ageSeconds?: number;
-  start?: number;
-  current?: number;
-  hitsPerMinute?: number;
-  bytesPerSecond?: number;
-  users?: number;
-  device?: string;
 }
-
-const HEADER_VALUES: Array<[keyof SensorStatus, RegExp]> = [
-  ['start', /^# start:\s+(\d+)/m],
-  ['current', /^# current:\s+(\d+)/m],
-  ['hitsPerMinute', /^# hits:\s+(\d+)/m],
-  ['bytesPerSecond', /^# bytes:\s+(\d+)/m],
-  ['users', /^# users:\s+(\d+)/m],
-];
 
 export async function sensorStatus(
   pidFile: string | undefined,
@@ -41,12 +28,7 @@ export async function sensorStatus(
     status.ageSeconds = Math.max(0, Math.round((Date.now() - info.mtimeMs) / 1000));
     // The header is at the top; 4 KiB holds it.
     const head = (await readFile(statsFile)).subarray(0, 4096).toString('latin1');
-    for (const [key, pattern] of HEADER_VALUES) {
-      const value = pattern.exec(head)?.[1];
-      if (value !== undefined) (status as unknown as Record<string, number>)[key] = Number(value);
-    }
-    const device = /^# device:\s+(\S+)/m.exec(head)?.[1];
-    if (device !== undefined) status.device = device;
+    Object.assign(status, headerValues(head));
   } catch {
     // No status file yet: the sensor has not dumped (or is not configured); running/pid still say enough.
   }

@@ -5,14 +5,11 @@
  * and the PTR expiry travel in `extra`, the first name as `srcName` (what the ledger's `--by domain` reads).
  */
 import type { TrafficRecord } from '../../model/record.js';
+import { headerValues } from './header.js';
 import type { SnifferStatus } from './status.js';
 
-const CURRENT = /^# current:\s+(\d+)/m;
-const DEVICE = /^# device:\s+(\S+)/m;
-
 export function statusToRecords(status: SnifferStatus): TrafficRecord[] {
-  const current = Number(CURRENT.exec(status.header)?.[1] ?? 0);
-  const device = DEVICE.exec(status.header)?.[1];
+  const { current = 0, device } = headerValues(status.header);
   return status.entries.map((entry) => {
     const record: TrafficRecord = {
       start: entry.lastUpdate,
