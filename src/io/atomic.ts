@@ -3,7 +3,6 @@
  * fsync it, then rename it over the target (rename is atomic within one file system).
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { fromFsError } from '../model/errors.js';
@@ -25,40 +24,6 @@ export async function writeFileAtomic(target: string, content: string | Uint8Arr
     }
     await rename(temp, target);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw fromFsError(error, target);
-  }
-}
-
-/**
- * Streams chunks from `produce` into `target` atomically: for outputs too large to build as one string.
- * `produce` gets a `write` that respects back-pressure.
- */
-export async function writeStreamAtomic(
-  target: string,
-  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
-): Promise<void> {
-  const temp = tempPathFor(target);
-  const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644 });
-  let streamError: unknown;
-  stream.on('error', (error) => {
-    streamError = error;
-  });
-  const write = (chunk: string | Uint8Array): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (streamError !== undefined) return reject(streamError);
-      if (stream.write(chunk)) return resolve();
-      stream.once('drain', resolve);
-    });
-  try {
-    await produce(write);
-    await new Promise<void>((resolve, reject) => {
-      stream.end(() => (streamError === undefined ? resolve() : reject(streamError)));
-    });
-    if (streamError !== undefined) throw streamError;
-    await rename(temp, target);
-  } catch (error) {
-    stream.destroy();
     await rm(temp, { force: true });
     throw fromFsError(error, target);
   }

@@ -23,8 +23,3 @@ export function formatFixed0(value: number): string {
 export function formatFixed0Width(value: number, width: number): string {
   return formatFixed0(value).padStart(width, ' ');
 }
-
-/** `sprintf('%d', value)`: truncation toward zero. */
-export function formatInteger(value: number): string {
-  return String(Math.trunc(value));
-}
