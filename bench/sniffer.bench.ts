@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseStatus } from '../src/sources/sniffer/read.js';
+import { parseStatusTable } from '../src/sources/sniffer/read.js';
 import { formatDaemonStatus } from '../src/sources/sniffer/write.js';
 import { buildSnifferReport, renderSnifferTextBytes } from '../src/report/sniffer.js';
 import { generateStatus } from '../test/gen/sniffer-status.js';
@@ -30,7 +30,7 @@ async function run(ips: number): Promise<void> {
   const megabytes = statSync(path).size / 1e6;
   const started = process.hrtime.bigint();
   const buffer = await readFile(path);
-  const status = parseStatus(buffer, path);
+  const status = parseStatusTable(buffer, path);
   const parsedAt = process.hrtime.bigint();
   let bytes = 0;
   for (const grouping of ['cidr24', 'domain'] as const) {

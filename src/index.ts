@@ -12,10 +12,16 @@ export * from './report/tabular.js';
 export * from './report/perl-format.js';
 
 // Sources: each reads its format as a stream and can hand out common TrafficRecords.
-export { parseStatus, readStatusFile } from './sources/sniffer/read.js';
+export { parseStatus, parseStatusTable, readStatusFile, readStatusTable } from './sources/sniffer/read.js';
+export { SnifferTable } from './sources/sniffer/table.js';
 export { formatDaemonStatus, formatComposite } from './sources/sniffer/write.js';
 export { statusToRecords } from './sources/sniffer/records.js';
-export type { SnifferEntry, SnifferStatus, DaemonHeader } from './sources/sniffer/status.js';
+export type {
+  SnifferEntry,
+  SnifferStatus,
+  SnifferStatusTable,
+  DaemonHeader,
+} from './sources/sniffer/status.js';
 export { FwctlReader, readFwctlRecords } from './sources/fwctl.js';
 export { readPcapRecords } from './sources/pcap/records.js';
 export { accountCapture } from './sources/pcap/account.js';
@@ -23,7 +29,12 @@ export { argusRecords } from './sources/argus/index.js';
 export { readTstatRecords } from './sources/tstat.js';
 
 // Aggregation and reports.
-export { groupByCidr24, groupByDomain, orderByBandwidth } from './aggregate/sniffer-groups.js';
+export {
+  groupByCidr24,
+  groupByDomain,
+  orderByBandwidth,
+  SnifferGrouping,
+} from './aggregate/sniffer-groups.js';
 export { mergeStatuses } from './aggregate/sniffer-merge.js';
 export { buildSnifferReport, renderSnifferText, renderSnifferTextBytes } from './report/sniffer.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { SnifferEntry } from '../sources/sniffer/status.js';
+import { SnifferTable } from '../sources/sniffer/table.js';
 import { generateStatus } from '../../test/gen/sniffer-status.js';
 import {
   groupByCidr24,
   groupByDomain,
   ipsOf,
-  listedMembers,
   orderByBandwidth,
   subdomainOf,
   type SnifferGrouping,
@@ -13,13 +13,25 @@ import {
 
 /** The parts of a grouping the original's composite hash holds: key, R, W, E, A. */
 const plain = (grouping: SnifferGrouping) =>
-  grouping.groups.map((group) => ({
+  grouping.groups().map((group, g) => ({
     key: group.key,
     ratePerHour: group.ratePerHour,
     bytesPerHour: group.bytesPerHour,
     lastUpdate: group.lastUpdate,
-    ips: ipsOf(group),
+    ips: ipsOf(grouping, g),
   }));
+const keysAndIps = (grouping: SnifferGrouping) =>
+  grouping.groups().map((group, g) => [group.key, ipsOf(grouping, g)]);
+
+const tableOf = (entries: SnifferEntry[]) => SnifferTable.fromEntries(entries);
+const cidr24Of = (entries: SnifferEntry[]) => {
+  const table = tableOf(entries);
+  return { table, grouping: groupByCidr24(table) };
+};
+const domainOf = (entries: SnifferEntry[]) => {
+  const table = tableOf(entries);
+  return { table, grouping: groupByDomain(table, groupByCidr24(table)) };
+};
 
 const entry = (
   ip: string,
@@ -41,7 +53,7 @@ const entry = (
 
 describe('groupByCidr24', () => {
   it('groups the formats.md example as the original does', () => {
-    const grouping = groupByCidr24([
+    const { grouping } = cidr24Of([
       entry('203.0.113.5', 10, 1800, 1145926800),
       entry('198.51.100.9', 60, 7200, 1145926000),
       entry('198.51.100.7', 120, 36000, 1145926700),
@@ -62,36 +74,36 @@ describe('groupByCidr24', () => {
         ips: ['203.0.113.5'],
       },
     ]);
-    expect([grouping.ratePerHour, grouping.bytesPerHour]).toEqual([190, 45000]);
+    expect([grouping.totalRatePerHour, grouping.totalBytesPerHour]).toEqual([190, 45000]);
   });
   it('keeps the last /24 when it holds several IPs (the original drops it)', () => {
-    const grouping = groupByCidr24([
+    const { grouping } = cidr24Of([
       entry('10.0.0.1', 1, 10, 5),
       entry('10.0.0.2', 2, 20, 6),
       entry('10.0.1.1', 4, 40, 7),
       entry('10.0.1.2', 8, 80, 8),
     ]);
-    expect(grouping.groups.map((group) => [group.key, group.members.length])).toEqual([
+    expect(grouping.groups().map((group) => [group.key, group.members.length])).toEqual([
       ['10.0.0.0/24', 2],
       ['10.0.1.0/24', 2],
     ]);
-    expect([grouping.ratePerHour, grouping.bytesPerHour]).toEqual([15, 150]);
+    expect([grouping.totalRatePerHour, grouping.totalBytesPerHour]).toEqual([15, 150]);
   });
   it('orders addresses numerically inside a group', () => {
-    const grouping = groupByCidr24([
+    const { grouping } = cidr24Of([
       entry('10.0.0.10', 0, 0, 0),
       entry('10.0.0.9', 0, 0, 0),
       entry('10.0.0.100', 0, 0, 0),
     ]);
-    expect(ipsOf(grouping.groups[0]!)).toEqual(['10.0.0.9', '10.0.0.10', '10.0.0.100']);
+    expect(ipsOf(grouping, 0)).toEqual(['10.0.0.9', '10.0.0.10', '10.0.0.100']);
   });
   it('groups IPv6 addresses by /120', () => {
-    const grouping = groupByCidr24([
+    const { grouping } = cidr24Of([
       entry('2001:db8::1', 0, 0, 0),
       entry('2001:db8::ff', 0, 0, 0),
       entry('2001:db8::100', 0, 0, 0),
     ]);
-    expect(grouping.groups.map((group) => group.key)).toEqual(['2001:db8::/120', '2001:db8::100/120']);
+    expect(grouping.groups().map((group) => group.key)).toEqual(['2001:db8::/120', '2001:db8::100/120']);
   });
 });
 
@@ -113,7 +125,7 @@ describe('groupByDomain', () => {
       entry('10.0.1.1', 120, 7200, 2, ['b.other.org']),
       entry('10.0.2.1', 180, 10800, 3, ['c.example.com']),
     ];
-    const byDomain = groupByDomain(groupByCidr24(entries));
+    const { grouping: byDomain } = domainOf(entries);
     expect(plain(byDomain)).toEqual([
       {
         key: 'example.com',
@@ -130,9 +142,9 @@ describe('groupByDomain', () => {
       entry('10.0.9.1', 1, 1, 1, ['a.example.com']),
       entry('10.0.1.1', 1, 1, 1, ['b.example.com']),
     ];
-    const [merged] = groupByDomain(groupByCidr24(entries)).groups;
-    expect(ipsOf(merged!)).toEqual(['10.0.9.1', '10.0.1.1']);
-    expect(listedMembers(merged!).map((member) => member.ip)).toEqual(['10.0.1.1', '10.0.9.1']);
+    const { table, grouping } = domainOf(entries);
+    expect(ipsOf(grouping, 0)).toEqual(['10.0.9.1', '10.0.1.1']);
+    expect(Array.from(grouping.listing(0), (row) => table.ip(row))).toEqual(['10.0.1.1', '10.0.9.1']);
   });
   it('keeps groups without names apart', () => {
     const entries = [
@@ -140,8 +152,8 @@ describe('groupByDomain', () => {
       entry('10.0.1.1', 1, 1, 1),
       entry('10.0.2.1', 1, 1, 1, ['x.example.com']),
     ];
-    const byDomain = groupByDomain(groupByCidr24(entries));
-    expect(byDomain.groups.map((group) => [group.key, ipsOf(group)])).toEqual([
+    const { grouping: byDomain } = domainOf(entries);
+    expect(keysAndIps(byDomain)).toEqual([
       ['', ['10.0.0.1']],
       ['', ['10.0.1.1']],
       ['example.com', ['10.0.2.1']],
@@ -151,12 +163,12 @@ describe('groupByDomain', () => {
 
 describe('orderByBandwidth', () => {
   it('orders by whole bytes per second, then by first address', () => {
-    const groups = groupByCidr24([
+    const { grouping } = cidr24Of([
       entry('10.0.2.1', 0, 7199, 0),
       entry('10.0.1.1', 0, 3600, 0),
       entry('10.0.3.1', 0, 10000, 0),
-    ]).groups;
-    expect(orderByBandwidth(groups).map((group) => group.key)).toEqual([
+    ]);
+    expect(Array.from(orderByBandwidth(grouping), (g) => grouping.key(g))).toEqual([
       '10.0.3.0/24',
       '10.0.1.0/24',
       '10.0.2.0/24',
@@ -168,15 +180,17 @@ describe('invariants on generated status files', () => {
   for (const seed of [11, 12, 13]) {
     it(`lists every IP exactly once, with totals equal to the listed sums (seed ${seed})`, () => {
       const { entries } = generateStatus(seed, { ips: 500, ipv6Share: 0.2, perCidr: 3 });
-      const byCidr24 = groupByCidr24(entries);
-      for (const grouping of [byCidr24, groupByDomain(byCidr24)]) {
-        const listed = grouping.groups.flatMap(ipsOf).sort();
+      const table = tableOf(entries);
+      const byCidr24 = groupByCidr24(table);
+      for (const grouping of [byCidr24, groupByDomain(table, byCidr24)]) {
+        const groups = grouping.groups();
+        const listed = groups.flatMap((_, g) => ipsOf(grouping, g)).sort();
         expect(listed).toEqual(entries.map((e) => e.ip).sort());
-        expect(grouping.groups.reduce((sum, group) => sum + group.bytesPerHour, 0)).toBe(
-          grouping.bytesPerHour,
-        );
-        expect(grouping.groups.reduce((sum, group) => sum + group.ratePerHour, 0)).toBe(grouping.ratePerHour);
-        expect(grouping.bytesPerHour).toBe(entries.reduce((sum, e) => sum + e.bytesPerHour, 0));
+        const listedInOrder = groups.flatMap((group) => Array.from(group.listing, (row) => table.ip(row)));
+        expect(listedInOrder.sort()).toEqual(listed);
+        expect(groups.reduce((sum, group) => sum + group.bytesPerHour, 0)).toBe(grouping.totalBytesPerHour);
+        expect(groups.reduce((sum, group) => sum + group.ratePerHour, 0)).toBe(grouping.totalRatePerHour);
+        expect(grouping.totalBytesPerHour).toBe(entries.reduce((sum, e) => sum + e.bytesPerHour, 0));
       }
     });
   }

@@ -10,9 +10,10 @@
  * contiguous run in both orders, and the counters a daemon writes are integers, so every sum is the same
  * (only non-integer rates, which no daemon writes, could differ in the last bit).
  */
-import { addressOrderKey, compareOrderKeys, formatIPv4, formatIPv6 } from '../model/ip.js';
-import type { SnifferEntry } from '../sources/sniffer/status.js';
+import { compareOrderKeys, formatIPv4, formatIPv6 } from '../model/ip.js';
+import type { SnifferTable } from '../sources/sniffer/table.js';
 
+/** One group as values (for JSON, CSV, HTML and tests; the text report reads the columns). */
 export interface SnifferGroup {
   /** `198.51.100.0/24` for the /24 grouping; the subdomain (`example.com`) or '' for the domain grouping. */
   key: string;
@@ -23,41 +24,101 @@ export interface SnifferGroup {
   /** max E: the last contact. */
   lastUpdate: number;
   /**
-   * The group's entries in the original's A order: numeric within each /24; a domain group holds its
-   * /24s in name order (its first member decides ties in the report order, as A->[0] does).
+   * The group's rows in the original's A order: numeric within each /24; a domain group holds its /24s in
+   * name order (its first member decides ties in the report order, as A->[0] does).
    */
-  members: SnifferEntry[];
-  /** Order key (see `addressOrderKey`) of the first member. */
-  firstKey: number | bigint;
-  /** For a domain group: the /24 groups it is made of. */
-  parts?: SnifferGroup[];
+  members: Uint32Array;
+  /** The group's rows in ascending address order, as the report lists them. */
+  listing: Uint32Array;
 }
 
-export interface SnifferGrouping {
-  groups: SnifferGroup[];
-  /** Σ R over all groups (per hour). */
-  ratePerHour: number;
-  /** Σ W over all groups (per hour). */
-  bytesPerHour: number;
+/**
+ * The /24 runs of a table's address order: run r holds the rows order[runStart[r]] … order[runStart[r+1]-1].
+ * Both groupings are made of runs: a /24 group is one run, a domain group one or more.
+ */
+export interface Cidr24Runs {
+  order: Uint32Array;
+  runStart: Uint32Array;
+  count: number;
 }
 
-export const ipsOf = (group: SnifferGroup): string[] => group.members.map((member) => member.ip);
+/**
+ * Groups as columns, indexed 0 … size-1: a million-IP file has a quarter of a million /24 groups, and
+ * objects for them would cost more to collect than to compute.
+ */
+export class SnifferGrouping {
+  constructor(
+    readonly table: SnifferTable,
+    readonly runs: Cidr24Runs,
+    readonly size: number,
+    /** Group g is made of the runs at partStart[g] … partStart[g+1]-1 of the part lists. */
+    readonly partStart: Uint32Array,
+    /** Each group's runs in A order (name order for a domain group). */
+    readonly nameOrderParts: Uint32Array,
+    /** Each group's runs in ascending address order (run indices ascend with the address). */
+    readonly addressOrderParts: Uint32Array,
+    /** Σ R of each group. */
+    readonly ratePerHour: Float64Array,
+    /** Σ W of each group. */
+    readonly bytesPerHour: Float64Array,
+    /** max E of each group. */
+    readonly lastUpdate: Float64Array,
+    readonly memberCount: Uint32Array,
+    /** Σ R and Σ W of everything. */
+    readonly totalRatePerHour: number,
+    readonly totalBytesPerHour: number,
+    /** The domain grouping's keys ('' for a group without names); the /24 keys are made from addresses. */
+    readonly domainKeys?: readonly string[],
+  ) {}
 
-/** Entry indices in ascending numeric address order. */
-function numericOrder(entries: readonly SnifferEntry[], keys: Array<number | bigint>): ArrayLike<number> {
-  const count = entries.length;
-  const INDEX_SPACE = 2 ** 21;
-  if (count < INDEX_SPACE && keys.every((key) => typeof key === 'number')) {
-    // IPv4 only: pack key and index into one exact double and let the typed array sort natively.
-    const packed = new Float64Array(count);
-    for (let i = 0; i < count; i++) packed[i] = (keys[i] as number) * INDEX_SPACE + i;
-    packed.sort();
-    const order = new Uint32Array(count);
-    for (let i = 0; i < count; i++) order[i] = packed[i]! % INDEX_SPACE;
-    return order;
+  /** The first row of group g in A order (A->[0]). */
+  firstRow(g: number): number {
+    return this.runs.order[this.runs.runStart[this.nameOrderParts[this.partStart[g]!]!]!]!;
   }
-  return Array.from({ length: count }, (_, i) => i).sort((a, b) => compareOrderKeys(keys[a]!, keys[b]!));
+
+  key(g: number): string {
+    return this.domainKeys?.[g] ?? networkText(networkOf(this.table.orderKey(this.firstRow(g))));
+  }
+
+  members(g: number): Uint32Array {
+    return this.#rowsOf(this.nameOrderParts, g);
+  }
+
+  listing(g: number): Uint32Array {
+    return this.#rowsOf(this.addressOrderParts, g);
+  }
+
+  group(g: number): SnifferGroup {
+    return {
+      key: this.key(g),
+      ratePerHour: this.ratePerHour[g]!,
+      bytesPerHour: this.bytesPerHour[g]!,
+      lastUpdate: this.lastUpdate[g]!,
+      members: this.members(g),
+      listing: this.listing(g),
+    };
+  }
+
+  groups(): SnifferGroup[] {
+    return Array.from({ length: this.size }, (_, g) => this.group(g));
+  }
+
+  #rowsOf(parts: Uint32Array, g: number): Uint32Array {
+    const { order, runStart } = this.runs;
+    const rows = new Uint32Array(this.memberCount[g]!);
+    let at = 0;
+    for (let part = this.partStart[g]!; part < this.partStart[g + 1]!; part++) {
+      const run = parts[part]!;
+      rows.set(order.subarray(runStart[run]!, runStart[run + 1]!), at);
+      at += runStart[run + 1]! - runStart[run]!;
+    }
+    return rows;
+  }
 }
+
+/** The addresses of a group's members, in A order. */
+export const ipsOf = (grouping: SnifferGrouping, g: number): string[] =>
+  Array.from(grouping.members(g), (row) => grouping.table.ip(row));
 
 const V4_LIMIT = 0x100000000n;
 
@@ -70,44 +131,84 @@ function networkText(key: number | bigint): string {
   return typeof key === 'number' ? `${formatIPv4(key)}/24` : `${formatIPv6(key)}/120`;
 }
 
-/** Groups by /24 (IPv4) or /120 (IPv6), as `newcidr24` bounds addresses; groups in address order. */
-export function groupByCidr24(entries: readonly SnifferEntry[]): SnifferGrouping {
-  const keys = entries.map((entry) => {
-    const key = addressOrderKey(entry.ip);
-    if (key === undefined) throw new TypeError(`not an IP address: ${entry.ip}`);
-    return key;
-  });
-  const order = numericOrder(entries, keys);
-  const groups: SnifferGroup[] = [];
-  let current: SnifferGroup | undefined;
-  let currentNetwork: number | bigint | undefined;
+/** 0, 1, … n-1. */
+function identity(n: number): Uint32Array {
+  const values = new Uint32Array(n);
+  for (let i = 0; i < n; i++) values[i] = i;
+  return values;
+}
+
+/** Splits the table's address order into /24 (IPv4) or /120 (IPv6) runs, as `newcidr24` bounds addresses. */
+function cidr24Runs(table: SnifferTable): Cidr24Runs {
+  const order = table.addressOrder();
+  const starts = new Uint32Array(order.length + 1);
+  let count = 0;
+  let network: number | bigint | undefined;
+  if (table.v6Keys.size === 0) {
+    // IPv4 only: the /24 is the key without its last byte, plain arithmetic on doubles.
+    const keys = table.v4Keys;
+    let current = -1;
+    for (let i = 0; i < order.length; i++) {
+      const key = keys[order[i]!]!;
+      const next = key - (key % 256);
+      if (next !== current) starts[count++] = i;
+      current = next;
+    }
+  } else {
+    for (let i = 0; i < order.length; i++) {
+      const next = networkOf(table.orderKey(order[i]!));
+      if (next !== network) starts[count++] = i;
+      network = next;
+    }
+  }
+  starts[count] = order.length;
+  return { order, runStart: starts.slice(0, count + 1), count };
+}
+
+/** Groups by /24 (IPv4) or /120 (IPv6); groups in address order. */
+export function groupByCidr24(table: SnifferTable): SnifferGrouping {
+  const runs = cidr24Runs(table);
+  const { order, runStart, count } = runs;
+  const { ratePerHour: rates, bytesPerHour: volumes, lastUpdate: contacts } = table;
+  const groupRates = new Float64Array(count);
+  const groupVolumes = new Float64Array(count);
+  const groupContacts = new Float64Array(count);
+  const memberCount = new Uint32Array(count);
   let ratePerHour = 0;
   let bytesPerHour = 0;
-  for (let i = 0; i < order.length; i++) {
-    const index = order[i]!;
-    const entry = entries[index]!;
-    const network = networkOf(keys[index]!);
-    if (current === undefined || network !== currentNetwork) {
-      current = {
-        key: networkText(network),
-        ratePerHour: entry.ratePerHour,
-        bytesPerHour: entry.bytesPerHour,
-        lastUpdate: entry.lastUpdate,
-        members: [entry],
-        firstKey: keys[index]!,
-      };
-      currentNetwork = network;
-      groups.push(current);
-    } else {
-      current.ratePerHour += entry.ratePerHour;
-      current.bytesPerHour += entry.bytesPerHour;
-      if (entry.lastUpdate > current.lastUpdate) current.lastUpdate = entry.lastUpdate;
-      current.members.push(entry);
+  for (let run = 0; run < count; run++) {
+    let rate = 0;
+    let volume = 0;
+    let contact = contacts[order[runStart[run]!]!]!;
+    for (let i = runStart[run]!; i < runStart[run + 1]!; i++) {
+      const row = order[i]!;
+      rate += rates[row]!;
+      volume += volumes[row]!;
+      if (contacts[row]! > contact) contact = contacts[row]!;
+      // The totals add entry by entry, as the original's report loop does.
+      ratePerHour += rates[row]!;
+      bytesPerHour += volumes[row]!;
     }
-    ratePerHour += entry.ratePerHour;
-    bytesPerHour += entry.bytesPerHour;
+    groupRates[run] = rate;
+    groupVolumes[run] = volume;
+    groupContacts[run] = contact;
+    memberCount[run] = runStart[run + 1]! - runStart[run]!;
   }
-  return { groups, ratePerHour, bytesPerHour };
+  const parts = identity(count);
+  return new SnifferGrouping(
+    table,
+    runs,
+    count,
+    identity(count + 1),
+    parts,
+    parts,
+    groupRates,
+    groupVolumes,
+    groupContacts,
+    memberCount,
+    ratePerHour,
+    bytesPerHour,
+  );
 }
 
 /** Lower-cases ASCII only, as Perl's `lc` does on byte strings. */
@@ -135,55 +236,94 @@ export function subdomainOf(hostName: string): string {
  * Groups the /24 groups further by the subdomain of the first host name of each group's first IP.
  * Groups whose first IP has no name stay on their own (the original gives each a unique key).
  */
-export function groupByDomain(byCidr24: SnifferGrouping): SnifferGrouping {
+export function groupByDomain(table: SnifferTable, byCidr24: SnifferGrouping): SnifferGrouping {
+  const runs = byCidr24.runs;
+  const firstNames = Array.from({ length: runs.count }, (_, run) => {
+    const row = runs.order[runs.runStart[run]!]!;
+    return table.nameCount(row) === 0 ? '' : asciiLower(table.name(row, 0));
+  });
   // Stable sort: ties (equal first names) keep address order, where the original used Perl's hash order.
-  const ordered = byCidr24.groups
-    .map((group) => ({ group, name: asciiLower(group.members[0]!.names[0] ?? '') }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const merged = new Map<string, SnifferGroup>();
-  const groups: SnifferGroup[] = [];
-  let ratePerHour = 0;
-  let bytesPerHour = 0;
-  for (const { group, name } of ordered) {
+  const byName = identity(runs.count).sort((a, b) => {
+    const nameA = firstNames[a]!;
+    const nameB = firstNames[b]!;
+    return nameA < nameB ? -1 : nameA > nameB ? 1 : a - b;
+  });
+
+  // Each run joins the group of its subdomain, made when the subdomain is first met in name order.
+  const groupOfRun = new Uint32Array(runs.count);
+  const groupBySubdomain = new Map<string, number>();
+  const keys: string[] = [];
+  for (const run of byName) {
+    const name = firstNames[run]!;
     const key = name === '' ? undefined : subdomainOf(name);
-    const existing = key === undefined ? undefined : merged.get(key);
-    if (existing === undefined) {
-      const created: SnifferGroup = { ...group, key: key ?? '', parts: [group] };
-      if (key !== undefined) merged.set(key, created);
-      groups.push(created);
-    } else {
-      if (group.lastUpdate > existing.lastUpdate) existing.lastUpdate = group.lastUpdate;
-      existing.ratePerHour += group.ratePerHour;
-      existing.bytesPerHour += group.bytesPerHour;
-      existing.parts!.push(group);
+    let g = key === undefined ? undefined : groupBySubdomain.get(key);
+    if (g === undefined) {
+      g = keys.length;
+      keys.push(key ?? '');
+      if (key !== undefined) groupBySubdomain.set(key, g);
     }
-    ratePerHour += group.ratePerHour;
-    bytesPerHour += group.bytesPerHour;
+    groupOfRun[run] = g;
   }
-  // A = the parts' members in name order, joined once per group rather than pushed one by one.
-  for (const group of groups) {
-    if (group.parts!.length > 1) group.members = group.parts!.flatMap((part) => part.members);
+
+  const size = keys.length;
+  const partStart = new Uint32Array(size + 1);
+  for (let run = 0; run < runs.count; run++) partStart[groupOfRun[run]! + 1]!++;
+  for (let g = 0; g < size; g++) partStart[g + 1]! += partStart[g]!;
+  const nameOrderParts = fillParts(byName, groupOfRun, partStart);
+  const addressOrderParts = fillParts(identity(runs.count), groupOfRun, partStart);
+
+  const ratePerHour = new Float64Array(size);
+  const bytesPerHour = new Float64Array(size);
+  const lastUpdate = new Float64Array(size);
+  const memberCount = new Uint32Array(size);
+  let totalRate = 0;
+  let totalVolume = 0;
+  // Sums in name order, as the original adds the /24 groups into the domain groups.
+  for (const run of byName) {
+    const g = groupOfRun[run]!;
+    ratePerHour[g]! += byCidr24.ratePerHour[run]!;
+    bytesPerHour[g]! += byCidr24.bytesPerHour[run]!;
+    // Epochs are never negative (the reader refuses them), so the max can start at 0.
+    if (byCidr24.lastUpdate[run]! > lastUpdate[g]!) lastUpdate[g] = byCidr24.lastUpdate[run]!;
+    memberCount[g]! += byCidr24.memberCount[run]!;
+    totalRate += byCidr24.ratePerHour[run]!;
+    totalVolume += byCidr24.bytesPerHour[run]!;
   }
-  return { groups, ratePerHour, bytesPerHour };
+  return new SnifferGrouping(
+    table,
+    runs,
+    size,
+    partStart,
+    nameOrderParts,
+    addressOrderParts,
+    ratePerHour,
+    bytesPerHour,
+    lastUpdate,
+    memberCount,
+    totalRate,
+    totalVolume,
+    keys,
+  );
+}
+
+/** Places each run (in the order given) in its group's slice of a part list. */
+function fillParts(runsInOrder: Uint32Array, groupOfRun: Uint32Array, partStart: Uint32Array): Uint32Array {
+  const parts = new Uint32Array(runsInOrder.length);
+  const next = partStart.slice(0, partStart.length - 1);
+  for (const run of runsInOrder) parts[next[groupOfRun[run]!]!++] = run;
+  return parts;
 }
 
 /**
- * A group's entries in ascending address order, as the report lists them. A domain group's /24 parts
- * are disjoint address ranges, each already in order, so ordering the parts orders the whole.
+ * The report's order of group indices: by whole bytes per second (`int(W/3600)`) descending, then by the
+ * group's first address ascending.
  */
-export function listedMembers(group: SnifferGroup): SnifferEntry[] {
-  if (group.parts === undefined || group.parts.length === 1) return group.members;
-  return [...group.parts]
-    .sort((a, b) => compareOrderKeys(a.firstKey, b.firstKey))
-    .flatMap((part) => part.members);
-}
-
-/**
- * The report's order: by whole bytes per second (`int(W/3600)`) descending, then by the group's first
- * address ascending.
- */
-export function orderByBandwidth(groups: readonly SnifferGroup[]): SnifferGroup[] {
-  const keyed = groups.map((group) => ({ group, perSecond: Math.trunc(group.bytesPerHour / 3600) }));
-  keyed.sort((a, b) => b.perSecond - a.perSecond || compareOrderKeys(a.group.firstKey, b.group.firstKey));
-  return keyed.map(({ group }) => group);
+export function orderByBandwidth(grouping: SnifferGrouping): Uint32Array {
+  const perSecond = grouping.bytesPerHour.map((volume) => Math.trunc(volume / 3600));
+  const { table } = grouping;
+  return identity(grouping.size).sort(
+    (a, b) =>
+      perSecond[b]! - perSecond[a]! ||
+      compareOrderKeys(table.orderKey(grouping.firstRow(a)), table.orderKey(grouping.firstRow(b))),
+  );
 }

@@ -16,18 +16,33 @@ export interface IpAddress {
 
 /**
  * Parses a dotted-quad IPv4 address into a uint32, or returns undefined. Leading zeros are refused, as
- * inet_pton does, so `010.0.0.1` cannot be read as octal by one tool and decimal by another. Scans
- * character codes directly: it runs once per address of every input, so no split and no regex.
+ * inet_pton does, so `010.0.0.1` cannot be read as octal by one tool and decimal by another.
  */
 export function parseIPv4(text: string): number | undefined {
   const length = text.length;
   if (length < 7 || length > 15) return undefined;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return undefined;
+    scratch[i] = code;
+  }
+  return parseIPv4Bytes(scratch, 0, length);
+}
+
+const scratch = new Uint8Array(15);
+
+/**
+ * `parseIPv4` of the ASCII bytes bytes[start … end-1]. Scans the bytes directly: it runs once per address
+ * of every input, so no string, no split and no regex.
+ */
+export function parseIPv4Bytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+  if (end - start < 7 || end - start > 15) return undefined;
   let value = 0;
   let octet = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const code = bytes[i]!;
     if (code === 0x2e) {
       if (digits === 0 || dots === 3) return undefined;
       value = value * 256 + octet;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatCtime, formatMonthDayTime, parseDateTime, parseDuration } from './time.js';
+import { afterEach } from 'vitest';
+import {
+  MonthDayTimeFormatter,
+  formatCtime,
+  formatMonthDayTime,
+  parseDateTime,
+  parseDuration,
+} from './time.js';
 
 describe('legacy time formats', () => {
   it('formats my_time as "mon dd hh:mm:ss"', () => {
@@ -10,6 +17,30 @@ describe('legacy time formats', () => {
     expect(formatCtime(1145923212, true)).toBe('Tue Apr 25 00:00:12 2006');
     expect(formatCtime(954583200, true)).toBe('Sat Apr  1 10:00:00 2000');
   });
+});
+
+describe('MonthDayTimeFormatter', () => {
+  const saved = process.env.TZ;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  });
+  // Zones with whole-hour, half-hour and 45-minute offsets, DST changes, and (Monrovia until 1972,
+  // -00:44:30) an offset of odd minutes and seconds, where quarters are not plain and each epoch is exact.
+  const zones = ['UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu', 'Africa/Monrovia'];
+  const starts = [1145926700, 1711846800 - 1800, 1730595600 - 1800, 31536000, 63590400 - 1800];
+  for (const zone of zones) {
+    it(`formats every second as formatMonthDayTime does (TZ=${zone})`, () => {
+      process.env.TZ = zone;
+      const formatter = new MonthDayTimeFormatter();
+      for (const start of starts) {
+        for (let epoch = start; epoch < start + 3600; epoch += 7) {
+          expect(formatter.format(epoch)).toBe(formatMonthDayTime(epoch));
+        }
+      }
+      expect(new MonthDayTimeFormatter(true).format(1145926700.9)).toBe('apr 25 00:58:20');
+    });
+  }
 });
 
 describe('parseDuration', () => {

@@ -22,6 +22,47 @@ export function formatMonthDayTime(epochSeconds: number, utc = false): string {
   return `${MONTHS_LOWER[month]} ${pad2(day)} ${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}`;
 }
 
+/** Seconds in one quarter of an hour: every UTC offset in use today is a whole number of them. */
+const QUARTER = 900;
+
+/**
+ * `formatMonthDayTime` for many epochs (a report's hundreds of thousands of last-contact times). The
+ * calendar work is done once per quarter of an hour: within a quarter that starts on a local :00, :15,
+ * :30 or :45 and keeps one UTC offset to its end, the local time is the quarter's start plus the seconds
+ * into it. Quarters that do not (an offset of odd minutes, a change of offset inside) are formatted one
+ * epoch at a time, exactly.
+ */
+export class MonthDayTimeFormatter {
+  /** Per quarter: its start as `mon dd hh:` and minute, or null to format each epoch on its own. */
+  readonly #quarters = new Map<number, { hour: string; minute: number } | null>();
+
+  constructor(readonly utc = false) {}
+
+  format(epochSeconds: number): string {
+    const epoch = Math.trunc(epochSeconds);
+    const quarter = Math.floor(epoch / QUARTER);
+    let start = this.#quarters.get(quarter);
+    if (start === undefined) this.#quarters.set(quarter, (start = this.#quarterStart(quarter * QUARTER)));
+    if (start === null) return formatMonthDayTime(epoch, this.utc);
+    const into = epoch - quarter * QUARTER;
+    return start.hour + TWO_DIGITS[start.minute + Math.floor(into / 60)]! + ':' + TWO_DIGITS[into % 60]!;
+  }
+
+  #quarterStart(start: number): { hour: string; minute: number } | null {
+    const first = formatMonthDayTime(start, this.utc);
+    const last = formatMonthDayTime(start + QUARTER - 1, this.utc);
+    const minute = Number(first.slice(10, 12));
+    const plain =
+      first.endsWith(':00') &&
+      minute % 15 === 0 &&
+      last.slice(0, 10) === first.slice(0, 10) &&
+      last.slice(10) === `${pad2(minute + 14)}:59`;
+    return plain ? { hour: first.slice(0, 10), minute } : null;
+  }
+}
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => pad2(value));
+
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

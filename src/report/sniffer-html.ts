@@ -11,7 +11,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
 const CHART_GROUPS = 20;
 
 function barChart(report: SnifferReport): string {
-  const shown = report.groups.slice(0, CHART_GROUPS);
+  const shown = Array.from(report.order.subarray(0, CHART_GROUPS), (g) => report.groups.group(g));
   const max = Math.max(1, ...shown.map((group) => group.bytesPerHour / 3600));
   const rowHeight = 18;
   const labelWidth = 220;
@@ -20,7 +20,7 @@ function barChart(report: SnifferReport): string {
     .map((group, index) => {
       const perSecond = group.bytesPerHour / 3600;
       const width = Math.max(1, Math.round((perSecond / max) * barWidth));
-      const label = group.key === '' ? report.listings[index]![0]!.ip : group.key;
+      const label = group.key === '' ? report.table.ip(group.listing[0]!) : group.key;
       const y = index * rowHeight;
       return (
         `<text x="${labelWidth - 6}" y="${y + 13}" text-anchor="end">${escapeHtml(label)}</text>` +
@@ -38,11 +38,13 @@ export function renderSnifferHtml(report: SnifferReport, options: { utc?: boolea
     report.grouping === 'domain'
       ? 'Composite report, SUB DOMAIN ordered by BANDWIDTH'
       : 'Composite report, CIDR/24 ordered by BANDWIDTH';
-  const rows = report.groups
-    .map((group, index) => {
-      const ips = report.listings[index]!.map(
-        (member) =>
-          `${escapeHtml(member.ip)} <span class="names">${escapeHtml(member.names.join(', '))}</span>`,
+  const rows = Array.from(report.order, (g) => report.groups.group(g))
+    .map((group) => {
+      const { table } = report;
+      const ips = Array.from(
+        group.listing,
+        (row) =>
+          `${escapeHtml(table.ip(row))} <span class="names">${escapeHtml(table.names(row).join(', '))}</span>`,
       ).join('<br>');
       return (
         `<tr><td>${escapeHtml(group.key)}</td><td class="n">${formatFixed0(group.ratePerHour / 60)}</td>` +

@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { ConfigError, fromFsError } from '../model/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { withLock } from '../io/lock.js';
-import { readStatusFile } from '../sources/sniffer/read.js';
+import { readStatusTable } from '../sources/sniffer/read.js';
 import { parseHostPort, requestDump } from '../sources/sniffer/dump-request.js';
 import { buildSnifferReport, renderSnifferText, type SnifferGrouping } from './sniffer.js';
 
@@ -123,7 +123,7 @@ async function renderFromStats(
   grouping: SnifferGrouping,
   utc: boolean,
 ): Promise<string> {
-  return renderSnifferText(buildSnifferReport(await readStatusFile(config.stats), grouping), { utc });
+  return renderSnifferText(buildSnifferReport(await readStatusTable(config.stats), grouping), { utc });
 }
 
 /** The report text for `grouping`, from the cache when fresh, else rebuilt (after a dump when configured). */

@@ -5,9 +5,9 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../../model/errors.js';
 import { mergeStatuses } from '../../aggregate/sniffer-merge.js';
-import { readStatusFile } from '../../sources/sniffer/read.js';
+import { readStatusFile, readStatusTable } from '../../sources/sniffer/read.js';
 import { formatComposite, formatCompositeHeader } from '../../sources/sniffer/write.js';
-import type { SnifferStatus } from '../../sources/sniffer/status.js';
+import type { SnifferStatus, SnifferStatusTable } from '../../sources/sniffer/status.js';
 import { requestDump, parseHostPort } from '../../sources/sniffer/dump-request.js';
 import {
   buildSnifferReport,
@@ -24,8 +24,15 @@ export type SnifferFormat = 'text' | 'json' | 'csv' | 'html';
 
 /** Reads a status file; with `allowEmpty`, an empty file (the daemon's "no users yet") is an empty status. */
 async function readStatus(path: string, allowEmpty: boolean): Promise<SnifferStatus> {
+  return readOrEmpty(() => readStatusFile(path), allowEmpty);
+}
+
+async function readOrEmpty<T extends SnifferStatus | SnifferStatusTable>(
+  read: () => Promise<T>,
+  allowEmpty: boolean,
+): Promise<T | SnifferStatus> {
   try {
-    return await readStatusFile(path);
+    return await read();
   } catch (error) {
     if (allowEmpty && (error as { code?: string }).code === 'NL_ERR_EMPTY_INPUT')
       return { header: '', entries: [] };
@@ -34,7 +41,7 @@ async function readStatus(path: string, allowEmpty: boolean): Promise<SnifferSta
 }
 
 export function renderSnifferReport(
-  status: SnifferStatus,
+  status: SnifferStatus | SnifferStatusTable,
   grouping: SnifferGrouping,
   format: SnifferFormat,
   utc: boolean,
@@ -100,12 +107,13 @@ export function register(program: Command): void {
       ) => {
         const files = [...(file === undefined ? [] : [file]), ...(options.merge ?? [])];
         if (files.length === 0) throw new UsageError('no status file given');
-        const statuses = await Promise.all(
-          files.map((path) => readStatus(path, options.allowEmpty ?? false)),
-        );
-        let status = statuses[0]!;
-        if (files.length > 1) {
-          const merged = mergeStatuses(statuses);
+        const allowEmpty = options.allowEmpty ?? false;
+        let status: SnifferStatus | SnifferStatusTable;
+        if (files.length === 1) {
+          // One file is reported from its columns: no entry objects (see SnifferTable).
+          status = await readOrEmpty(() => readStatusTable(files[0]!), allowEmpty);
+        } else {
+          const merged = mergeStatuses(await Promise.all(files.map((path) => readStatus(path, allowEmpty))));
           status = { header: formatCompositeHeader(merged), entries: merged.entries };
         }
         const text = renderSnifferReport(status, options.by, options.format, options.utc ?? false);

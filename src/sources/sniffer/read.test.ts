@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetledgerError } from '../../model/errors.js';
-import { parseStatus, readStatusFile } from './read.js';
+import { parseStatus, parseStatusTable, readStatusFile } from './read.js';
 
 const parse = (text: string) => parseStatus(Buffer.from(text, 'latin1'), 'x.stats');
 
@@ -82,6 +82,34 @@ describe('parseStatus', () => {
     });
     expect(parse(DUMPER.replace('my $VAR1', '$VAR1')).entries).toHaveLength(1);
   });
+  it('reads every spelling of an entry to the same values (fast path and general path agree)', () => {
+    const expected = parse(DAEMON).entries[0];
+    const spellings = [
+      // one line, bare keys, no blanks
+      "my $VAR1={'198.51.100.7'=>{B=>240,C=>4,E=>1145926700,N=>['a.example.com'],R=>120,S=>1145923212,T=>1146009100,W=>36000}};",
+      // Data::Dumper: quoted keys and numbers, names on their own lines
+      "$VAR1 = {\n  '198.51.100.7' => {\n    'B' => '240', 'C' => 4, 'E' => '1145926700',\n    'N' => [\n      'a.example.com'\n    ],\n    'R' => 120, 'S' => '1145923212', 'T' => '1146009100', 'W' => 36000\n  }\n};",
+      // a comment inside the entry, a double-quoted key, the fat comma spelled as a comma
+      '{ my $dump = { "198.51.100.7", { B => 240, # bytes\n C => 4, E => 1145926700, N => [\'a.example.com\'], R => 120, S => 1145923212, T => 1146009100, W => 36000 }, }; }',
+      // an escape in a name after the fast path took a first name, and a float at the end
+      "my $VAR1={'198.51.100.7'=>{B=>240,C=>4,E=>1145926700,N=>['a.example.com','it\\'s'],R=>120,S=>1145923212,T=>1146009100,W=>36000.0}};",
+    ];
+    for (const text of spellings.slice(0, 3)) expect(parse(text).entries).toEqual([expected]);
+    expect(parse(spellings[3]!).entries).toEqual([{ ...expected, names: ['a.example.com', "it's"] }]);
+  });
+  it('keeps rows of the fast and the general path in file order, with their names apart', () => {
+    const text =
+      "my $VAR1={'10.0.0.2'=>{B=>1,C=>1,E=>1,N=>['x\\'y','z'],R=>1,S=>1,T=>1,W=>1.5}," +
+      "'10.0.0.1'=>{B=>2,C=>2,E=>2,N=>['a','b'],R=>2,S=>2,T=>2,W=>2}," +
+      "'::1'=>{B=>3,C=>3,E=>3,N=>[],R=>3,S=>3,T=>3,W=>3}};";
+    const { table } = parseStatusTable(Buffer.from(text, 'latin1'), 'x');
+    expect(table.entries().map((entry) => [entry.ip, entry.names, entry.bytesPerHour])).toEqual([
+      ['10.0.0.2', ["x'y", 'z'], 1.5],
+      ['10.0.0.1', ['a', 'b'], 2],
+      ['::1', [], 3],
+    ]);
+    expect(Array.from(table.addressOrder(), (row) => table.ip(row))).toEqual(['10.0.0.1', '10.0.0.2', '::1']);
+  });
   it('reads an empty hash as no entries', () => {
     expect(parse('my $VAR1 = {};\n').entries).toEqual([]);
   });
@@ -108,7 +136,7 @@ describe('parseStatus', () => {
     [
       'a duplicate address',
       DAEMON.replace('  };\n}', "\t'198.51.100.7' => { B=>1,C=>1,E=>1,N=>[],R=>1,S=>1,T=>1,W=>1 },\n  };\n}"),
-      /duplicate IP address '198.51.100.7'/,
+      /duplicate IP address '198.51.100.7' \(first at line 7\)/,
       17,
     ],
     [

@@ -6,8 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { EmptyInputError, fromFsError } from '../../model/errors.js';
 import { addressOrderKey } from '../../model/ip.js';
-import { PerlDataReader, latin1, numericValue, type PerlValue } from './perl-data.js';
-import type { SnifferEntry, SnifferStatus } from './status.js';
+import { FIELD_BITS, readPlainEntry } from './plain-entry.js';
+import { PerlDataReader, latin1, lineAndColumn, numericValue, type PerlValue } from './perl-data.js';
+import type { SnifferStatus, SnifferStatusTable } from './status.js';
+import type { SnifferTable } from './table.js';
+import { SnifferTableBuilder, findDuplicateAddress } from './table.js';
 
 const LF = 0x0a;
 
@@ -40,10 +43,10 @@ function describeValue(value: PerlValue): string {
 }
 
 /**
- * Parses a whole status file held in `buffer`. Returns the header and the entries in file order.
+ * Parses a whole status file held in `buffer` into columns (see SnifferTable): the reports' path.
  * Throws ParseError (with line and column) on anything that is not a well-formed status file.
  */
-export function parseStatus(buffer: Buffer, file: string): SnifferStatus {
+export function parseStatusTable(buffer: Buffer, file: string): SnifferStatusTable {
   if (buffer.length === 0) throw new EmptyInputError(file);
   const bodyStart = headerLength(buffer);
   const header = latin1(buffer, 0, bodyStart);
@@ -64,39 +67,19 @@ export function parseStatus(buffer: Buffer, file: string): SnifferStatus {
   if (blockForm && !declared) throw reader.error("expected 'my' before '$dump'");
   reader.expect(0x3d, "'='");
 
-  const entries = parseEntries(reader);
+  const table = new EntriesReader(reader).read();
 
   reader.expect(0x3b, "';' after the hash");
   if (blockForm) reader.expect(0x7d, "'}' closing the block");
   reader.skipSpace();
   if (!reader.atEnd) throw reader.error('unexpected content after the data');
-  return { header, entries };
+  return { header, table };
 }
 
-function parseEntries(reader: PerlDataReader): SnifferEntry[] {
-  const entries: SnifferEntry[] = [];
-  const seen = new Set<number | bigint>();
-  reader.skipSpace();
-  const open = reader.pos;
-  reader.expect(0x7b, "'{' opening the hash of IP addresses");
-  if (reader.accept(0x7d)) return entries;
-  do {
-    reader.skipSpace();
-    const keyOffset = reader.pos;
-    const ip = reader.parseKey();
-    const address = addressOrderKey(ip);
-    if (address === undefined) throw reader.error(`hash key '${ip}' is not an IP address`, keyOffset);
-    // By value, so that two spellings of one IPv6 address are caught too.
-    if (seen.has(address))
-      throw reader.error(
-        `duplicate IP address '${ip}' (first seen earlier in the hash at offset ${open})`,
-        keyOffset,
-      );
-    seen.add(address);
-    reader.expectFatComma();
-    entries.push(parseEntry(reader, ip));
-  } while (!reader.endOfElement(0x7d, 'the hash of IP addresses'));
-  return entries;
+/** Parses a whole status file into entry objects: the library's and the small paths' form. */
+export function parseStatus(buffer: Buffer, file: string): SnifferStatus {
+  const { header, table } = parseStatusTable(buffer, file);
+  return { header, entries: table.entries() };
 }
 
 const KEY_B = 0x42;
@@ -107,71 +90,154 @@ const KEY_R = 0x52;
 const KEY_S = 0x53;
 const KEY_T = 0x54;
 const KEY_W = 0x57;
-/** One bit per field (by letter), to find missing and repeated keys without a Map per entry. */
+const QUOTE = 0x27;
+const BACKSLASH = 0x5c;
+/** One bit per field (by letter, see FIELD_BITS), to find missing and repeated keys without a Map per entry. */
 const FIELD_LETTERS = 'BCENRSTW';
 const ALL_FIELDS = 255;
+/** A status file entry takes at least this many bytes as the daemon writes it: sizes the columns once. */
+const DAEMON_ENTRY_BYTES = 150;
 
-/** The inner hash `{ B => …, …, W => … }`, straight into an entry: this runs a million times for big files. */
-function parseEntry(reader: PerlDataReader, ip: string): SnifferEntry {
-  reader.skipSpace();
-  const offset = reader.pos;
-  if (reader.peek() !== 0x7b) {
-    const value = reader.parseValue();
-    throw reader.error(
-      `entry '${ip}' must be a hash {B, C, E, N, R, S, T, W}, found ${describeValue(value)}`,
-      offset,
-    );
+/**
+ * The hash of IP addresses, straight into table columns. Each entry is tried on the fast path first
+ * (readPlainEntry: the plain layout every daemon and Data::Dumper write); an entry written any other way is
+ * parsed here, by the general value parser, which also gives every error its message. This runs a
+ * million times for big files.
+ */
+class EntriesReader {
+  readonly #buffer: Buffer;
+  readonly #builder: SnifferTableBuilder;
+  /** File offset of each row's key, for the duplicate error (found after the rows are sorted). */
+  #keyOffsets: Uint32Array;
+
+  constructor(readonly reader: PerlDataReader) {
+    this.#buffer = reader.buffer;
+    const capacity = Math.ceil((this.#buffer.length - reader.pos) / DAEMON_ENTRY_BYTES);
+    this.#builder = new SnifferTableBuilder(this.#buffer, capacity);
+    this.#keyOffsets = new Uint32Array(Math.max(16, capacity));
   }
-  reader.pos++;
-  const entry: SnifferEntry = {
-    ip,
-    bytes: 0,
-    count: 0,
-    lastUpdate: 0,
-    names: [],
-    ratePerHour: 0,
-    start: 0,
-    ptrExpiry: 0,
-    bytesPerHour: 0,
-  };
-  let seen = 0;
-  if (!reader.accept(0x7d)) {
-    do {
-      reader.skipSpace();
-      const keyOffset = reader.pos;
-      const letter = reader.parseLetterKey();
-      const bit = letter < 0 ? -1 : FIELD_LETTERS.indexOf(String.fromCharCode(letter));
-      if (bit < 0) {
-        const key = letter < 0 ? reader.parseKey() : String.fromCharCode(letter);
-        throw reader.error(`unknown key '${key}' in entry '${ip}' (expected ${KNOWN_FIELDS})`, keyOffset);
-      }
-      const key = FIELD_LETTERS[bit]!;
-      if (seen & (1 << bit)) throw reader.error(`duplicate key '${key}' in entry '${ip}'`, keyOffset);
-      seen |= 1 << bit;
-      reader.expectFatComma();
-      reader.skipSpace();
-      const valueOffset = reader.pos;
+
+  read(): SnifferTable {
+    const reader = this.reader;
+    const builder = this.#builder;
+    reader.skipSpace();
+    reader.expect(0x7b, "'{' opening the hash of IP addresses");
+    if (!reader.accept(0x7d)) {
+      do {
+        reader.skipSpace();
+        const keyOffset = reader.pos;
+        const row = builder.size;
+        if (row === this.#keyOffsets.length) {
+          const offsets = new Uint32Array(row * 2);
+          offsets.set(this.#keyOffsets);
+          this.#keyOffsets = offsets;
+        }
+        this.#keyOffsets[row] = keyOffset;
+        const end = readPlainEntry(this.#buffer, keyOffset, builder);
+        if (end >= 0) reader.pos = end;
+        else this.#readEntry();
+      } while (!reader.endOfElement(0x7d, 'the hash of IP addresses'));
+    }
+    const table = builder.finish();
+    // By value, so that two spellings of one IPv6 address are caught too.
+    const duplicate = findDuplicateAddress(table);
+    if (duplicate !== undefined) {
+      const first = lineAndColumn(this.#buffer, this.#keyOffsets[duplicate.first]!).line;
+      throw reader.error(
+        `duplicate IP address '${table.ip(duplicate.second)}' (first at line ${first})`,
+        this.#keyOffsets[duplicate.second],
+      );
+    }
+    return table;
+  }
+
+  /** The general path: one entry at the reader's position, whatever its spelling. */
+  #readEntry(): void {
+    const reader = this.reader;
+    const buffer = this.#buffer;
+    const keyOffset = reader.pos;
+    let start: number;
+    let end: number;
+    let ip: string;
+    const close = buffer[keyOffset] === QUOTE ? plainQuotedEnd(buffer, keyOffset) : -1;
+    if (close >= 0) {
+      [start, end] = [keyOffset + 1, close];
+      ip = latin1(buffer, start, end);
+      reader.pos = close + 1;
+    } else {
+      ip = reader.parseKey();
+      [start, end] = this.#builder.addText(ip);
+    }
+    const address = addressOrderKey(ip);
+    if (address === undefined) throw reader.error(`hash key '${ip}' is not an IP address`, keyOffset);
+    const row = this.#builder.addRow(start, end, address);
+    reader.expectFatComma();
+    this.#readFields(row, ip);
+  }
+
+  /** The inner hash `{ B => …, …, W => … }` of `row`. */
+  #readFields(row: number, ip: string): void {
+    const reader = this.reader;
+    const builder = this.#builder;
+    reader.skipSpace();
+    const offset = reader.pos;
+    if (reader.peek() !== 0x7b) {
       const value = reader.parseValue();
-      if (letter === KEY_N) {
-        entry.names = namesField(reader, ip, value, valueOffset);
-        continue;
-      }
-      const number = numberField(reader, ip, key, value, valueOffset);
-      // Explicit stores keep the entry objects monomorphic (one hidden class for a million entries).
-      if (letter === KEY_B) entry.bytes = number;
-      else if (letter === KEY_C) entry.count = number;
-      else if (letter === KEY_E) entry.lastUpdate = number;
-      else if (letter === KEY_R) entry.ratePerHour = number;
-      else if (letter === KEY_S) entry.start = number;
-      else if (letter === KEY_T) entry.ptrExpiry = number;
-      else if (letter === KEY_W) entry.bytesPerHour = number;
-    } while (!reader.endOfElement(0x7d, 'the hash of an IP address'));
+      throw reader.error(
+        `entry '${ip}' must be a hash {B, C, E, N, R, S, T, W}, found ${describeValue(value)}`,
+        offset,
+      );
+    }
+    reader.pos++;
+    let seen = 0;
+    if (!reader.accept(0x7d)) {
+      do {
+        reader.skipSpace();
+        const keyOffset = reader.pos;
+        const letter = reader.parseLetterKey();
+        const bit = letter < 0 ? -1 : FIELD_BITS[letter]!;
+        if (bit < 0) {
+          const key = letter < 0 ? reader.parseKey() : String.fromCharCode(letter);
+          throw reader.error(`unknown key '${key}' in entry '${ip}' (expected ${KNOWN_FIELDS})`, keyOffset);
+        }
+        if (seen & (1 << bit)) {
+          throw reader.error(`duplicate key '${FIELD_LETTERS[bit]}' in entry '${ip}'`, keyOffset);
+        }
+        seen |= 1 << bit;
+        reader.expectFatComma();
+        reader.skipSpace();
+        const valueOffset = reader.pos;
+        const value = reader.parseValue();
+        if (letter === KEY_N) {
+          for (const name of namesField(reader, ip, value, valueOffset)) {
+            const [nameStart, nameEnd] = builder.addText(name);
+            builder.addName(nameStart, nameEnd);
+          }
+          continue;
+        }
+        const number = numberField(reader, ip, FIELD_LETTERS[bit]!, value, valueOffset);
+        if (letter === KEY_B) builder.bytes[row] = number;
+        else if (letter === KEY_C) builder.count[row] = number;
+        else if (letter === KEY_E) builder.lastUpdate[row] = number;
+        else if (letter === KEY_R) builder.ratePerHour[row] = number;
+        else if (letter === KEY_S) builder.start[row] = number;
+        else if (letter === KEY_T) builder.ptrExpiry[row] = number;
+        else if (letter === KEY_W) builder.bytesPerHour[row] = number;
+      } while (!reader.endOfElement(0x7d, 'the hash of an IP address'));
+    }
+    if (seen !== ALL_FIELDS) {
+      const missing = [...FIELD_LETTERS].find((_, bit) => (seen & (1 << bit)) === 0);
+      throw reader.error(`entry '${ip}' lacks key '${missing}'`, offset);
+    }
   }
-  if (seen !== ALL_FIELDS) {
-    const missing = [...FIELD_LETTERS].find((_, bit) => (seen & (1 << bit)) === 0);
-    throw reader.error(`entry '${ip}' lacks key '${missing}'`, offset);
-  }
-  return entry;
+}
+
+/** The offset of the quote closing a single-quoted string at `open` that has no escapes; -1 otherwise. */
+function plainQuotedEnd(buffer: Buffer, open: number): number {
+  const close = buffer.indexOf(QUOTE, open + 1);
+  if (close < 0) return -1;
+  for (let i = open + 1; i < close; i++) if (buffer[i] === BACKSLASH) return -1;
+  return close;
 }
 
 function namesField(reader: PerlDataReader, ip: string, value: PerlValue, offset: number): string[] {
@@ -208,13 +274,20 @@ function numberField(
   return number;
 }
 
-/** Reads and parses a status file from disk. */
-export async function readStatusFile(path: string): Promise<SnifferStatus> {
-  let buffer: Buffer;
+async function readBytes(path: string): Promise<Buffer> {
   try {
-    buffer = await readFile(path);
+    return await readFile(path);
   } catch (error) {
     throw fromFsError(error, path);
   }
-  return parseStatus(buffer, path);
+}
+
+/** Reads and parses a status file from disk into entries. */
+export async function readStatusFile(path: string): Promise<SnifferStatus> {
+  return parseStatus(await readBytes(path), path);
+}
+
+/** Reads and parses a status file from disk into columns (for reports). */
+export async function readStatusTable(path: string): Promise<SnifferStatusTable> {
+  return parseStatusTable(await readBytes(path), path);
 }

@@ -3,6 +3,7 @@
  *
  * Field names say what they hold; the legacy one-letter keys of the Perl hash are mapped here, once.
  */
+import type { SnifferTable } from './table.js';
 
 /** One remote IP's counters (the inner hash of the status file). */
 export interface SnifferEntry {
@@ -41,6 +42,12 @@ export interface DaemonHeader {
   fragment?: { payloadOffset: number; snaplen: number };
   contains?: string;
   excludes?: string;
+}
+
+/** A parsed status file as columns (what the reports run on): the header kept verbatim, and the table. */
+export interface SnifferStatusTable {
+  header: string;
+  table: SnifferTable;
 }
 
 /** A parsed status file: the header text kept verbatim, and the entries in file order. */
