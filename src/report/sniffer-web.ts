@@ -10,14 +10,13 @@
  * queued behind a refresh get its result instead of computing it again.
  */
 import { accessSync, constants, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError, fromFsError } from '../model/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { withLock } from '../io/lock.js';
+import { cachedFile } from '../io/cached-file.js';
 import { readStatusTable } from '../sources/sniffer/read.js';
 import { parseHostPort, requestDump } from '../sources/sniffer/dump-request.js';
-import { buildSnifferReport, renderSnifferText, type SnifferGrouping } from './sniffer.js';
+import { buildSnifferReport, renderSnifferTextBytes, type SnifferGrouping } from './sniffer.js';
 
 export interface WebReportConfig {
   /** Status file the sensor writes. */
@@ -110,50 +109,52 @@ export async function loadWebConfig(path: string): Promise<WebReportConfig> {
   }
 }
 
-async function isFresh(path: string, maxAgeSeconds: number): Promise<boolean> {
-  try {
-    return (await stat(path)).ctimeMs + maxAgeSeconds * 1000 >= Date.now();
-  } catch {
-    return false;
-  }
-}
-
 async function renderFromStats(
   config: WebReportConfig,
   grouping: SnifferGrouping,
   utc: boolean,
-): Promise<string> {
-  return renderSnifferText(buildSnifferReport(await readStatusTable(config.stats), grouping), { utc });
+): Promise<Buffer> {
+  return renderSnifferTextBytes(buildSnifferReport(await readStatusTable(config.stats), grouping), { utc });
 }
 
-/** The report text for `grouping`, from the cache when fresh, else rebuilt (after a dump when configured). */
+/**
+ * The report text (latin1 bytes) for `grouping`, from the cache when fresh, else rebuilt (after a dump
+ * when configured).
+ */
 export async function webReport(
   config: WebReportConfig,
   grouping: SnifferGrouping,
   options: { utc?: boolean } = {},
-): Promise<string> {
+): Promise<Buffer> {
   const utc = options.utc ?? false;
+  const dump = async (maxAgeSeconds?: number) => {
+    if (config.update === undefined) return;
+    await requestDump({
+      ...config.update,
+      statsFile: config.stats,
+      timeoutSeconds: config.updto,
+      ...(maxAgeSeconds === undefined ? {} : { maxAgeSeconds }),
+    });
+  };
   if (config.cache === undefined) {
-    if (config.update !== undefined) {
-      await requestDump({
-        ...config.update,
-        statsFile: config.stats,
-        maxAgeSeconds: config.refresh,
-        timeoutSeconds: config.updto,
-      });
-    }
+    await dump(config.refresh);
     return renderFromStats(config, grouping, utc);
   }
   const cacheFile = `${config.cache}.${grouping === 'domain' ? 1 : 0}`;
-  if (await isFresh(cacheFile, config.refresh)) return readFile(cacheFile, 'latin1');
-  return withLock(`${cacheFile}.tmp.lock`, config.updto, async () => {
-    // Someone may have refreshed the cache while this viewer waited for the lock.
-    if (await isFresh(cacheFile, config.refresh)) return readFile(cacheFile, 'latin1');
-    if (config.update !== undefined) {
-      await requestDump({ ...config.update, statsFile: config.stats, timeoutSeconds: config.updto });
-    }
-    const text = await renderFromStats(config, grouping, utc);
-    await writeFileAtomic(cacheFile, Buffer.from(text, 'latin1'));
-    return text;
-  });
+  // The original's cache: its age by ctime, its lock `<cache>.tmp.lock`, no gzip copy.
+  const cached = await cachedFile(
+    cacheFile,
+    {
+      refreshSeconds: config.refresh,
+      lockSeconds: config.updto,
+      lockFile: `${cacheFile}.tmp.lock`,
+      gzipCopy: false,
+      clock: 'ctime',
+    },
+    async () => {
+      await dump();
+      return renderFromStats(config, grouping, utc);
+    },
+  );
+  return cached.bytes;
 }

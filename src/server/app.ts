@@ -10,7 +10,7 @@ import type { Ledger } from '../ledger/types.js';
 import { ERROR_CATALOGUE, NetledgerError, UsageError } from '../model/errors.js';
 import { toJson } from '../report/tabular.js';
 import type { Authenticator } from './auth.js';
-import type { CachedBody, Encoding } from './cache.js';
+import type { CachedBody, Encoding } from '../io/cached-file.js';
 import { SESSION_COOKIE, cookieValue, type Role, type Session } from './auth.js';
 import { fwctlReport, parseFwctlQuery, type FwctlSettings } from './fwctl.js';
 import { autoBin, parseBin, parseViewParams, type QueryParams } from './query.js';

@@ -1,7 +1,7 @@
 /**
  * The fwctl accounting reports the server shows (`/api/fwctl/summary`, `/api/fwctl/samples`): the files of
  * `--fwctl` read as `netledger fwctl` reads them, rendered as its JSON, cached per query with the seed's
- * semantics (server/cache.ts). Parameters mirror the command's flags: sample, start, end, period, name, utc.
+ * semantics (io/cached-file.ts). Parameters mirror the command's flags: sample, start, end, period, name, utc.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { NetledgerError, UsageError } from '../model/errors.js';
 import { parseDateTime, parseDuration } from '../model/time.js';
 import { renderFwctlReport, type FwctlReportKind } from '../report/fwctl.js';
 import { FwctlReader } from '../sources/fwctl.js';
-import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from './cache.js';
+import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from '../io/cached-file.js';
 import type { QueryParams } from './query.js';
 
 export interface FwctlSettings extends CacheSettings {

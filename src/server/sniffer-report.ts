@@ -1,7 +1,7 @@
 /**
  * The Sniffer reports the server shows: this host's status files (`--stats`) and the peers' copies,
  * merged as the composite report does (sum, max, union), grouped by /24 or by subdomain, cached per
- * grouping and format with the seed's semantics (server/cache.ts).
+ * grouping and format with the seed's semantics (io/cached-file.ts).
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { requestDump, type DumpResult } from '../sources/sniffer/dump-request.js
 import { readStatusFile } from '../sources/sniffer/read.js';
 import type { SnifferStatus } from '../sources/sniffer/status.js';
 import { formatComposite, formatCompositeHeader } from '../sources/sniffer/write.js';
-import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from './cache.js';
+import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from '../io/cached-file.js';
 import { gatherPeers, type Peer, type PeerReport } from './peers.js';
 
 export interface SnifferSettings extends CacheSettings {

@@ -4,7 +4,16 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkWebConfig, loadWebConfig, webReport } from '../../src/report/sniffer-web.js';
+import {
+  checkWebConfig,
+  loadWebConfig,
+  webReport as webReportBytes,
+  type WebReportConfig,
+} from '../../src/report/sniffer-web.js';
+import type { SnifferGrouping } from '../../src/report/sniffer.js';
+
+const webReport = async (config: WebReportConfig, grouping: SnifferGrouping, options: { utc?: boolean }) =>
+  (await webReportBytes(config, grouping, options)).toString('latin1');
 import { netledger } from '../support/cli.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;

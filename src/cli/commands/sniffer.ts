@@ -169,9 +169,9 @@ export function register(program: Command): void {
     .option('--utc', 'show times in UTC')
     .action(async (type: string, options: { config: string; utc?: boolean }) => {
       const config = await loadWebConfig(options.config);
-      const text = await webReport(config, parseGrouping(type === '0' || type === '' ? '0' : '1'), {
+      const report = await webReport(config, parseGrouping(type === '0' || type === '' ? '0' : '1'), {
         utc: options.utc ?? false,
       });
-      await emitOutput(Buffer.from(text, 'latin1'));
+      await emitOutput(report);
     });
 }
