@@ -15,6 +15,11 @@ const benches = readdirSync(here)
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
 
+// Peer tools to compare with (Debian packages), unless told not to.
+if (process.env.NETLEDGER_BENCH_NO_INSTALL !== '1') {
+  spawnSync('bash', [join(here, 'install-peers.sh')], { stdio: 'inherit' });
+}
+
 let failed = 0;
 for (const bench of benches) {
   process.stdout.write(`\n## ${bench.replace(/\.bench\.ts$/, '')}\n`);
