@@ -253,9 +253,14 @@ export function groupByDomain(table: SnifferTable, byCidr24: SnifferGrouping): S
   const groupOfRun = new Uint32Array(runs.count);
   const groupBySubdomain = new Map<string, number>();
   const keys: string[] = [];
+  // Runs sorted by name: equal names are neighbours, so the subdomain of the previous name is often it.
+  let lastName = '';
+  let lastKey: string | undefined;
   for (const run of byName) {
     const name = firstNames[run]!;
-    const key = name === '' ? undefined : subdomainOf(name);
+    if (name !== lastName) lastKey = name === '' ? undefined : subdomainOf(name);
+    lastName = name;
+    const key = lastKey;
     let g = key === undefined ? undefined : groupBySubdomain.get(key);
     if (g === undefined) {
       g = keys.length;

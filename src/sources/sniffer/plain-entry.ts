@@ -31,7 +31,11 @@ const ALL_FIELDS = 255;
 /** Names per entry the fast path keeps track of; an entry with more takes the general path. */
 const MAX_NAMES = 32;
 
-const isBlank = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+/** 1 for space, tab, LF and CR: one load instead of four comparisons per byte. */
+const BLANK = Uint8Array.from({ length: 256 }, (_, byte) =>
+  byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d ? 1 : 0,
+);
+const isBlank = (byte: number) => BLANK[byte] === 1;
 
 /** Counter values of the entry being read, by field bit (N's slot unused). */
 const values = new Float64Array(8);
