@@ -241,12 +241,6 @@ export class SnifferTableBuilder {
     this.#nameFirst[this.size] = this.#names;
   }
 
-  /** Drops the names of the last row (a repeated N key is refused before this matters; kept simple). */
-  clearNames(): void {
-    this.#names = this.#nameFirst[this.size - 1]!;
-    this.#nameFirst[this.size] = this.#names;
-  }
-
   /** Stores a string that is not a span of `text`; returns its span. */
   addText(value: string): [number, number] {
     // eslint-disable-next-line no-control-regex
