@@ -88,9 +88,13 @@ function peer(label: string, command: string, args: string[], check?: (stdout: s
     console.log(`${label.padEnd(48)} not installed`);
     return;
   }
+  if (result.status !== 0) {
+    console.log(`${label.padEnd(48)} failed: ${result.stderr.split('\n')[0]}`);
+    return;
+  }
   const rate = Math.round(PACKETS / result.seconds).toLocaleString('en');
   console.log(
-    `${label.padEnd(48)} ${result.seconds.toFixed(3).padStart(8)} s  ${rate.padStart(12)} packets/s  peak RSS ${result.peakMiB.toFixed(0)} MiB${check ? '  ' + check(result.stdout) : ''}`,
+    `${label.padEnd(48)} ${result.seconds.toFixed(3).padStart(8)} s  ${rate.padStart(12)} packets/s  peak RSS ${result.peakMiB.toFixed(0)} MiB  CPU ${result.cpuSeconds.toFixed(2)} s${check ? '  ' + check(result.stdout) : ''}`,
   );
 }
 
@@ -110,9 +114,8 @@ if (existsSync(argusOut))
     'pkts',
     'bytes',
   ]);
-peer('pmacctd aggregate src_host', 'pmacctd', [
-  '-f',
-  '/dev/null',
+// pmacctd waits before it purges its cache at the end of a savefile: compare its CPU time, not wall time.
+peer('pmacctd aggregate src_host (compare CPU)', 'pmacctd', [
   '-I',
   capture,
   '-c',
