@@ -156,6 +156,23 @@ export class DuckDbLedger implements Ledger, LedgerStore {
     batches: AsyncIterable<TrafficRecord[]>,
     options: IngestOptions = {},
   ): Promise<IngestOutcome> {
+    // One DuckDB thread while loading: the statement's own thread (from Node's pool, beside JavaScript)
+    // then stores the rows itself, instead of polling a lock while a DuckDB worker does it (about 12% of
+    // the ingest's CPU time, measured). Queries get every thread back afterwards.
+    await this.connection.run('SET threads = 1');
+    try {
+      return await this.ingestInTransaction(fingerprint, batches, options);
+    } finally {
+      // Never in the way of the ingest's own outcome: at worst later queries run on one thread.
+      await this.connection.run('RESET threads').catch(() => undefined);
+    }
+  }
+
+  private async ingestInTransaction(
+    fingerprint: SourceFingerprint,
+    batches: AsyncIterable<TrafficRecord[]>,
+    options: IngestOptions,
+  ): Promise<IngestOutcome> {
     await this.connection.run('BEGIN TRANSACTION');
     let loader: FlowLoader | undefined;
     try {
