@@ -7,14 +7,15 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseGroupBy } from '../src/aggregate/keys.js';
 import { DuckDbLedger } from '../src/ledger/duckdb.js';
 import { ingestFile } from '../src/ledger/ingest.js';
 import type { TrafficRecord } from '../src/model/record.js';
-import { measure, peakRssMiB, printMeasurement, timeCommand } from './lib/measure.js';
+import { measure, peakRssMiB, printMeasurement, timeCommand, type Measurement } from './lib/measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const OUT = join(here, 'out', 'ledger');
@@ -103,12 +104,50 @@ async function* batches(count: number): AsyncIterable<TrafficRecord[]> {
 
 const formatNumber = (value: number) => Math.round(value).toLocaleString('en');
 
+/** CPU seconds of the main (JavaScript) thread so far, where Linux tells (utime + stime, USER_HZ 100). */
+function javaScriptCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * {@link measure} plus its rate per CPU second and how the CPU time splits between the JavaScript thread
+ * and the others (DuckDB's): the machine is shared, so wall time alone says little.
+ */
+async function measureCpu(
+  label: string,
+  unit: string,
+  run: () => Promise<number>,
+): Promise<Measurement & { cpuSeconds: number }> {
+  const before = javaScriptCpuSeconds();
+  const result = await measure(label, unit, run);
+  const after = javaScriptCpuSeconds();
+  const all = result.cpuSeconds ?? Number.NaN;
+  const main = after === undefined || before === undefined ? undefined : after - before;
+  console.log(
+    `${'  per CPU second'.padEnd(48)} ${all.toFixed(3).padStart(8)} s  ${formatNumber(result.units / all).padStart(12)} ${unit}/cpu-s` +
+      (main === undefined
+        ? ''
+        : `  (JavaScript thread ${main.toFixed(2)} s, other threads ${(all - main).toFixed(2)} s)`),
+  );
+  return { ...result, cpuSeconds: all };
+}
+
+const loadAverage = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-console.log(`flows: ${formatNumber(FLOWS)} (NETLEDGER_BENCH_FLOWS)`);
+console.log(`flows: ${formatNumber(FLOWS)} (NETLEDGER_BENCH_FLOWS); load average ${loadAverage()}`);
 
 // Making the record objects is the caller's cost, not the ledger's: time it alone first.
-const generation = await measure('generate records (no ledger)', 'records', async () => {
+const generation = await measureCpu('generate records (no ledger)', 'records', async () => {
   let count = 0;
   for await (const batch of batches(FLOWS)) count += batch.length;
   return count;
@@ -116,7 +155,7 @@ const generation = await measure('generate records (no ledger)', 'records', asyn
 
 const ledgerPath = join(OUT, 'bench.duckdb');
 let ledger = await DuckDbLedger.open(ledgerPath);
-const ingest = await measure('ingest generated records into DuckDB', 'records', async () => {
+const ingest = await measureCpu('ingest generated records into DuckDB', 'records', async () => {
   const outcome = await ledger.ingestSource(
     {
       identity: 'bench',
@@ -131,8 +170,12 @@ const ingest = await measure('ingest generated records into DuckDB', 'records', 
   return outcome.records;
 });
 const ledgerOnly = ingest.seconds - generation.seconds;
+const ledgerCpu = ingest.cpuSeconds - generation.cpuSeconds;
 console.log(
   `${'  ledger share (ingest minus generation)'.padEnd(48)} ${ledgerOnly.toFixed(3).padStart(8)} s  ${formatNumber(FLOWS / ledgerOnly).padStart(12)} records/s`,
+);
+console.log(
+  `${'  ledger share of CPU'.padEnd(48)} ${ledgerCpu.toFixed(3).padStart(8)} s  ${formatNumber(FLOWS / ledgerCpu).padStart(12)} records/cpu-s`,
 );
 await ledger.close();
 console.log(`  ledger file: ${(statSync(ledgerPath).size / 2 ** 20).toFixed(0)} MiB`);
@@ -152,7 +195,7 @@ const ndjsonPath = join(OUT, 'flows.ndjson');
 }
 {
   const ndjsonLedger = await DuckDbLedger.open(join(OUT, 'ndjson.duckdb'));
-  await measure('ingest NDJSON file (netledger ingest path)', 'records', async () => {
+  await measureCpu('ingest NDJSON file (netledger ingest path)', 'records', async () => {
     const outcome = await ingestFile(ndjsonLedger, ndjsonPath);
     return outcome.records;
   });
@@ -196,7 +239,7 @@ for (const by of ['host', 'src']) {
 }
 
 await compareWithNfdump();
-console.log(`peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB`);
+console.log(`peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB; load average ${loadAverage()}`);
 
 /**
  * Sends the same flows to nfcapd as NetFlow v5 (30 flows per datagram) and times nfdump over the file.
