@@ -130,13 +130,15 @@ export class RabbitSink implements MessageSink {
       accepted = channel.publish(
         this.settings.exchange,
         this.settings.routingKey,
-        Buffer.from(message.body, 'latin1'), // ASCII bodies: latin1 is a plain copy
+        message.body,
         {
           contentType: 'application/json',
           deliveryMode: this.options.persistent ? 2 : 1,
           messageId: message.messageId,
         },
         (error: unknown) => {
+          // Confirmed, refused or lost: amqplib has long copied the body into its frames by then.
+          message.release?.();
           if (generation !== this.generation) return;
           this.unconfirmed--;
           if (error) {
@@ -148,6 +150,7 @@ export class RabbitSink implements MessageSink {
         },
       );
     } catch (error) {
+      message.release?.();
       // amqplib throws synchronously once the channel is closed.
       throw this.markLost(error instanceof Error ? error : undefined);
     }
