@@ -316,6 +316,8 @@ export function writeCastField(
     if (bytes[i] === DOT) {
       const written = writeDecimalFraction(out, p, bytes, i + 1, end);
       if (written >= 0) return written;
+      // Digits with two dots or more (an IPv4 address): no number in any Python syntax, so a string.
+      if (isDottedDigits(bytes, i + 1, end)) return writeQuoted(out, pos, bytes, start, end);
     }
   } else if (
     first === ZERO &&
@@ -385,6 +387,25 @@ function writeDecimalFraction(
   out[pos + 1] = ZERO + (((kept / 10) | 0) % 10);
   out[pos + 2] = ZERO + (kept % 10);
   return pos + 3;
+}
+
+/** Digits and at least one dot in bytes[start, end), nothing else. */
+function isDottedDigits(bytes: Uint8Array, start: number, end: number): boolean {
+  let dots = 0;
+  for (let i = start; i < end; i++) {
+    const byteClass = BYTE_CLASS[bytes[i] as number];
+    if (byteClass === DOT_CLASS) dots++;
+    else if (byteClass !== DIGIT) return false;
+  }
+  return dots > 0;
+}
+
+/** A JSON string of bytes that need no escaping. */
+function writeQuoted(out: Uint8Array, pos: number, bytes: Uint8Array, start: number, end: number): number {
+  out[pos++] = QUOTE;
+  pos = writeBytes(out, pos, bytes, start, end);
+  out[pos++] = QUOTE;
+  return pos;
 }
 
 /** writeCastField for every shape: from the field's shape, or through the text functions. */
