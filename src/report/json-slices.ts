@@ -15,7 +15,7 @@ export const JSON_SLICE_DEFAULTS = {
   /** Bytes per block: about 30 slices of 100 tstat objects. */
   blockBytes: 4 << 20,
   /** Released blocks kept for reuse. */
-  spareBlocks: 4,
+  spareBlocks: 8,
 } as const;
 
 /** A finished slice. Call `release` once the bytes are no longer needed (at most once). */

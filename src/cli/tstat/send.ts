@@ -16,7 +16,7 @@ import type { SourceCounters } from '../../model/record.js';
 import { newSourceCounters } from '../../model/record.js';
 import type { TstatJsonOptions } from '../../report/tstat-json.js';
 import type { JsonSlice } from '../../report/json-slices.js';
-import { JsonSliceWriter } from '../../report/json-slices.js';
+import { JSON_SLICE_DEFAULTS, JsonSliceWriter } from '../../report/json-slices.js';
 import { TSTAT_JSON_DEFAULTS, TstatJsonRenderer } from '../../report/tstat-json.js';
 import type { MessageSink } from '../../sinks/types.js';
 import { TstatLogScanner, tstatLogChunks, tstatLogName } from '../../sources/tstat.js';
@@ -33,6 +33,8 @@ export interface TstatSendOptions extends TstatJsonOptions {
   log: TstatLog;
   /** Objects per message (100 as the original). */
   sliceSize?: number;
+  /** Bytes per block of slice memory (JSON_SLICE_DEFAULTS.blockBytes); small blocks are reused sooner. */
+  sliceBlockBytes?: number;
   /** Resends of a directory after a dropped connection (each after a successful reconnect). */
   resends?: number;
   /** Polled between directories: true stops the run cleanly (SIGINT). */
@@ -134,7 +136,10 @@ async function sendDir(
   onRows: () => void,
 ): Promise<number> {
   const { sink, log } = options;
-  const slices = new JsonSliceWriter(options.sliceSize ?? TSTAT_JSON_DEFAULTS.sliceSize);
+  const slices = new JsonSliceWriter(
+    options.sliceSize ?? TSTAT_JSON_DEFAULTS.sliceSize,
+    options.sliceBlockBytes ?? JSON_SLICE_DEFAULTS.blockBytes,
+  );
   let sliceIndex = 0;
   const publish = async ({ body, release }: JsonSlice): Promise<void> => {
     // Publishing waits only when the transport pushes back; confirms are awaited once per directory.
