@@ -1,29 +1,205 @@
 /**
- * tstat send: a seeded tree of 1M TCP + 1M UDP lines (bench/out/tstat, generated once), then
- *  1. --no-transport to /dev/null at --threshold 0 (every line gives 2 objects: the JSON worst case) and at
- *     the default threshold (1000 MB: few objects, mostly parsing);
- *  2. the rabbit transport to the local broker (127.0.0.1:5672) for a part of the tree, confirmed;
- *  3. the original tstat_send 0.6.5 on a small tree, when its reference copy is on this machine.
+ * tstat send: a seeded tree of 1M TCP + 1M UDP lines (bench/out/tstat, generated once), then, each in a
+ * process of its own (so that each has its own peak memory):
+ *  1. --no-transport at the default threshold (1000 MB: few objects, mostly reading) and at --threshold 0
+ *     (every line gives 2 objects: the JSON worst case), printed to stdout = /dev/null as the CLI does;
+ *  2. the rabbit transport to the local broker (127.0.0.1:5672), confirmed, --threshold 0, on a part of
+ *     the tree;
+ *  3. the ceiling for 2: a bare amqplib publisher sending as many messages of the same size on a confirm
+ *     channel, as many in flight, nothing rendered;
+ *  4. the original tstat_send 0.6.5 on a small tree, when its reference copy is on this machine.
  * Sizes: TSTAT_BENCH_LINES (per protocol, default 1,000,000), TSTAT_BENCH_RABBIT_LINES (default 200,000).
+ * Timings are of the pipeline (tsx start-up, ~0.5 s, excluded); "cpu" is the process's user + system time,
+ * the figure that does not depend on what else runs on the machine.
  */
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SILENT_LOG } from '../src/cli/tstat/log.js';
 import { sendTstatTree } from '../src/cli/tstat/send.js';
-import { RabbitSink } from '../src/sinks/rabbit.js';
-import { StdoutSink } from '../src/sinks/stdout.js';
 import type { RabbitSettings } from '../src/sinks/config.js';
-import { generateTstatTree } from '../test/tstat/generate.js';
+import { RABBIT_DEFAULTS, RabbitSink } from '../src/sinks/rabbit.js';
+import { StdoutSink } from '../src/sinks/stdout.js';
 import { canConnect } from '../test/support/services.js';
-import { peakRssMiB, printMeasurement, timeCommand } from './lib/measure.js';
+import { generateTstatTree } from '../test/tstat/generate.js';
+import { timeCommand } from './lib/measure.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const self = fileURLToPath(import.meta.url);
 const LINES = Number(process.env.TSTAT_BENCH_LINES ?? 1_000_000);
 const RABBIT_LINES = Number(process.env.TSTAT_BENCH_RABBIT_LINES ?? 200_000);
 const DIRS = 10;
 const ORIGINAL = process.env.TSTAT_ORIGINAL ?? '/work/shared/reference/tstat/run_original.py';
+
+/** What a measured path reports back to the parent. */
+interface PathResult {
+  seconds: number;
+  cpuSeconds: number;
+  lines: number;
+  messages: number;
+  bytes: number;
+  peakMiB: number;
+  note?: string;
+}
+
+// ---------------------------------------------------------------------------------------------- child
+
+function rabbitSettings(queue: string): RabbitSettings {
+  return {
+    host: '127.0.0.1',
+    port: 5672,
+    username: 'guest',
+    password: 'guest',
+    useSsl: false,
+    vhost: '/',
+    queue,
+    routingKey: queue,
+    exchange: '',
+    // The broker keeps only the newest messages (drop-head still confirms): its memory stays bounded.
+    queueOptions: { autoDelete: false, arguments: { 'x-max-length': 500 } },
+    tls: { verify: true },
+    reconnectAttempts: 0,
+    reconnectDelayMs: 100,
+    confirmTimeoutMs: 120_000,
+  };
+}
+
+async function deleteQueue(queue: string): Promise<void> {
+  const amqp = await import('amqplib');
+  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const channel = await connection.createChannel();
+  await channel.deleteQueue(queue);
+  await connection.close();
+}
+
+/** Removes the .processed marks so the tree can be sent again. */
+async function unmark(root: string): Promise<void> {
+  for (const entry of await readdir(root)) {
+    if (entry.endsWith('.out')) await rm(join(root, entry, '.processed'), { force: true });
+  }
+}
+
+async function timed(run: () => Promise<Omit<PathResult, 'seconds' | 'cpuSeconds' | 'peakMiB'>>) {
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const counts = await run();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const peakMiB = process.resourceUsage().maxRSS / 1024;
+  return { ...counts, seconds, cpuSeconds: (used.user + used.system) / 1e6, peakMiB };
+}
+
+/** `--no-transport` into this process's stdout, which the parent points at /dev/null (as `> /dev/null`). */
+async function noTransport(root: string, thresholdMB: number): Promise<PathResult> {
+  await unmark(root);
+  const sink = new StdoutSink(process.stdout);
+  return timed(async () => {
+    const summary = await sendTstatTree({
+      directory: root,
+      sink,
+      thresholdMB,
+      sensorId: 'bench',
+      instanceId: 0,
+      log: SILENT_LOG,
+    });
+    return {
+      lines: summary.rows.read,
+      messages: summary.messages,
+      bytes: sink.counters.bytes,
+      note: `${summary.objects.toLocaleString('en')} objects`,
+    };
+  });
+}
+
+async function toRabbit(root: string): Promise<PathResult> {
+  await unmark(root);
+  const queue = `nl-tstat-bench-${process.pid}`;
+  const sink = new RabbitSink(rabbitSettings(queue));
+  await sink.open();
+  try {
+    return await timed(async () => {
+      const summary = await sendTstatTree({
+        directory: root,
+        sink,
+        thresholdMB: 0,
+        sensorId: 'bench',
+        instanceId: 0,
+        log: SILENT_LOG,
+      });
+      return {
+        lines: summary.rows.read,
+        messages: sink.counters.confirmed,
+        bytes: sink.counters.bytes,
+        note: `${summary.objects.toLocaleString('en')} objects, ${(sink.counters.bytes / sink.counters.confirmed / 1000).toFixed(1)} KB per message`,
+      };
+    });
+  } finally {
+    await sink.close();
+    await deleteQueue(queue);
+  }
+}
+
+/**
+ * The same number of messages of the same size, published the way RabbitSink publishes (confirm channel,
+ * delivery mode 1, the same window of unconfirmed messages, waiting on drain), with nothing rendered.
+ */
+async function rawAmqplib(messages: number, size: number): Promise<PathResult> {
+  const amqp = await import('amqplib');
+  const queue = `nl-tstat-bench-raw-${process.pid}`;
+  const settings = rabbitSettings(queue);
+  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const channel = await connection.createConfirmChannel();
+  await channel.assertQueue(queue, settings.queueOptions);
+  const body = Buffer.alloc(size, 0x20);
+  let unconfirmed = 0;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+  channel.on('drain', notify);
+  try {
+    return await timed(async () => {
+      for (let i = 0; i < messages; i++) {
+        while (unconfirmed >= RABBIT_DEFAULTS.maxInFlight)
+          await new Promise<void>((resolve) => (wake = resolve));
+        unconfirmed++;
+        const accepted = channel.publish(
+          '',
+          queue,
+          body,
+          { contentType: 'application/json', deliveryMode: 1, messageId: String(i) },
+          () => {
+            unconfirmed--;
+            notify();
+          },
+        );
+        if (!accepted) await new Promise<void>((resolve) => (wake = resolve));
+      }
+      await channel.waitForConfirms();
+      return { lines: 0, messages, bytes: messages * size };
+    });
+  } finally {
+    await channel.deleteQueue(queue);
+    await connection.close();
+  }
+}
+
+/** `--path no-transport ROOT THRESHOLD_MB`, `--path rabbit ROOT`, `--path raw-amqplib MESSAGES SIZE`. */
+async function child(path: string, args: string[]): Promise<void> {
+  const [first = '', second = '0'] = args;
+  let result: PathResult;
+  if (path === 'no-transport') result = await noTransport(first, Number(second));
+  else if (path === 'rabbit') result = await toRabbit(first);
+  else result = await rawAmqplib(Number(first), Number(second));
+  process.send?.(result);
+}
+
+// --------------------------------------------------------------------------------------------- parent
 
 async function tree(name: string, linesPerProtocol: number, directories: number): Promise<string> {
   const root = join(here, 'out', 'tstat', name);
@@ -48,124 +224,96 @@ async function tree(name: string, linesPerProtocol: number, directories: number)
   return root;
 }
 
-/** Removes the .processed marks so the tree can be sent again. */
-async function unmark(root: string): Promise<void> {
-  for (const entry of await readdir(root)) {
-    if (entry.endsWith('.out')) await rm(join(root, entry, '.processed'), { force: true });
+async function treeBytes(root: string): Promise<number> {
+  let total = 0;
+  for (const dir of await readdir(root)) {
+    if (!dir.endsWith('.out')) continue;
+    for (const file of await readdir(join(root, dir))) total += (await stat(join(root, dir, file))).size;
   }
+  return total;
 }
 
-/** The machine is shared: lines per CPU-second of this process is the figure that does not depend on load. */
-function cpuRate(since: NodeJS.CpuUsage, lines: number): string {
-  const used = process.cpuUsage(since);
-  const seconds = (used.user + used.system) / 1e6;
-  return `cpu ${seconds.toFixed(1)} s = ${Math.round(lines / seconds).toLocaleString('en')} lines per cpu-s`;
-}
-
-async function toDevNull(root: string, thresholdMB: number, lines: number): Promise<void> {
-  await unmark(root);
-  const stream = createWriteStream('/dev/null');
-  const cpu = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  const summary = await sendTstatTree({
-    directory: root,
-    sink: new StdoutSink(stream),
-    thresholdMB,
-    sensorId: 'bench',
-    instanceId: 0,
-    log: SILENT_LOG,
-  });
-  await new Promise<void>((resolve) => stream.end(resolve));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  printMeasurement(
-    { label: `--no-transport -T ${thresholdMB} → /dev/null`, seconds, units: lines, unit: 'lines' },
-    `${summary.objects.toLocaleString('en')} objects, ${summary.messages.toLocaleString('en')} messages, ${cpuRate(cpu, lines)}`,
-  );
-}
-
-async function toRabbit(root: string, lines: number): Promise<void> {
-  if (!(await canConnect(5672))) {
-    console.log('rabbit: skipped, no broker on 127.0.0.1:5672');
-    return;
-  }
-  await unmark(root);
-  const queue = `nl-tstat-bench-${process.pid}`;
-  const settings: RabbitSettings = {
-    host: '127.0.0.1',
-    port: 5672,
-    username: 'guest',
-    password: 'guest',
-    useSsl: false,
-    vhost: '/',
-    queue,
-    routingKey: queue,
-    exchange: '',
-    // The broker keeps only the newest messages (drop-head still confirms): its memory stays bounded.
-    queueOptions: { autoDelete: false, arguments: { 'x-max-length': 500 } },
-    tls: { verify: true },
-    reconnectAttempts: 0,
-    reconnectDelayMs: 100,
-    confirmTimeoutMs: 120_000,
-  };
-  const sink = new RabbitSink(settings);
-  await sink.open();
-  const cpu = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  const summary = await sendTstatTree({
-    directory: root,
-    sink,
-    thresholdMB: 0,
-    sensorId: 'bench',
-    instanceId: 0,
-    log: SILENT_LOG,
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const mb = sink.counters.confirmed > 0 ? summary.objects : 0;
-  printMeasurement(
-    { label: 'rabbit, confirmed, -T 0', seconds, units: sink.counters.confirmed, unit: 'messages' },
-    `${Math.round(lines / seconds).toLocaleString('en')} lines/s, ${mb.toLocaleString('en')} objects, ` +
-      `${(sink.counters.bytes / 1e6 / seconds).toFixed(1)} MB/s of JSON, ${cpuRate(cpu, lines)}`,
-  );
-  const amqp = await import('amqplib');
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
-  const channel = await connection.createChannel();
-  await channel.deleteQueue(queue);
-  await connection.close();
-  await sink.close();
-}
-
-function original(): void {
-  if (!existsSync(ORIGINAL) || !existsSync('/usr/bin/python3')) {
-    console.log('original tstat_send: not on this machine, skipped');
-    return;
-  }
-  return undefined;
-}
-
-console.log(`tstat: ${LINES.toLocaleString('en')} tcp + ${LINES.toLocaleString('en')} udp lines`);
-const big = await tree(`lines-${LINES}`, LINES, DIRS);
-await toDevNull(big, 0, 2 * LINES);
-await toDevNull(big, 1000, 2 * LINES);
-const small = await tree(`lines-${RABBIT_LINES}`, RABBIT_LINES, 2);
-await toRabbit(small, 2 * RABBIT_LINES);
-console.log(`peak RSS of the benchmark process: ${peakRssMiB().toFixed(0)} MiB`);
-
-if (original() === undefined && existsSync(ORIGINAL)) {
-  const peerLines = 10_000;
-  const peer = await tree(`lines-${peerLines}`, peerLines, 1);
-  await unmark(peer);
-  const config = join(here, 'out', 'tstat', 'config.ini');
-  await mkdir(join(here, 'out', 'tstat'), { recursive: true });
-  await writeFile(
-    config,
-    '[rabbit]\nhost = localhost\nport = 5672\nusername = g\npassword = g\nuse_ssl = False\nvhost = /\nqueue = q\nrouting_key = q\nexchange =\n',
-  );
-  const result = timeCommand('/usr/bin/python3', [ORIGINAL, '-d', peer, '-c', config, '-N', '-T', '0']);
-  await unmark(peer);
-  if (result) {
-    console.log(
-      `original tstat_send 0.6.5, -N -T 0, ${2 * peerLines} lines: ${result.seconds.toFixed(1)} s = ` +
-        `${Math.round((2 * peerLines) / result.seconds).toLocaleString('en')} lines/s, peak ${result.peakMiB.toFixed(0)} MiB`,
+/** Runs one path in a fresh process (stdout to /dev/null) and returns what it measured. */
+function measurePath(path: string, args: string[]): Promise<PathResult> {
+  return new Promise((resolve, reject) => {
+    const devNull = openSync('/dev/null', 'w');
+    const worker = spawn(process.execPath, ['--import', 'tsx', self, '--path', path, ...args], {
+      stdio: ['ignore', devNull, 'inherit', 'ipc'],
+    });
+    closeSync(devNull);
+    let result: PathResult | undefined;
+    worker.on('message', (message) => (result = message as PathResult));
+    worker.on('error', reject);
+    worker.on('exit', (code) =>
+      result && code === 0 ? resolve(result) : reject(new Error(`bench path ${path} exited with ${code}`)),
     );
-  }
+  });
 }
+
+const count = (value: number): string => Math.round(value).toLocaleString('en');
+
+function print(label: string, result: PathResult): void {
+  const { seconds, cpuSeconds, lines, messages, bytes, peakMiB, note } = result;
+  const columns = [
+    label.padEnd(44),
+    `${seconds.toFixed(2).padStart(7)} s`,
+    `cpu ${cpuSeconds.toFixed(2).padStart(6)} s`,
+    lines > 0 ? `${count(lines / seconds).padStart(9)} lines/s` : ''.padStart(16),
+    lines > 0 ? `${count(lines / cpuSeconds).padStart(9)} lines/cpu-s` : ''.padStart(20),
+    `${count(messages / seconds).padStart(7)} msgs/s`,
+    `${(bytes / 1e6 / seconds).toFixed(1).padStart(6)} MB/s`,
+    `peak ${peakMiB.toFixed(0).padStart(4)} MiB`,
+  ];
+  console.log(`${columns.join('  ')}${note ? `  (${note})` : ''}`);
+}
+
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+async function parent(): Promise<void> {
+  const big = await tree(`lines-${LINES}`, LINES, DIRS);
+  console.log(
+    `tstat: ${count(LINES)} tcp + ${count(LINES)} udp lines in ${DIRS} dirs ` +
+      `(${((await treeBytes(big)) / 1e6) | 0} MB of logs); load average ${load()}`,
+  );
+  print('--no-transport -T 1000 (default) > /dev/null', await measurePath('no-transport', [big, '1000']));
+  print('--no-transport -T 0 > /dev/null', await measurePath('no-transport', [big, '0']));
+
+  if (await canConnect(5672)) {
+    const small = await tree(`lines-${RABBIT_LINES}`, RABBIT_LINES, 2);
+    const rabbit = await measurePath('rabbit', [small]);
+    print(`rabbit -T 0, confirmed, ${count(2 * RABBIT_LINES)} lines`, rabbit);
+    const size = Math.round(rabbit.bytes / rabbit.messages);
+    print(
+      `raw amqplib, ${count(rabbit.messages)} × ${(size / 1000).toFixed(1)} KB (ceiling)`,
+      await measurePath('raw-amqplib', [String(rabbit.messages), String(size)]),
+    );
+  } else console.log('rabbit: skipped, no broker on 127.0.0.1:5672');
+
+  if (existsSync(ORIGINAL) && existsSync('/usr/bin/python3')) {
+    const peerLines = 10_000;
+    const peer = await tree(`lines-${peerLines}`, peerLines, 1);
+    await unmark(peer);
+    const config = join(here, 'out', 'tstat', 'config.ini');
+    await mkdir(join(here, 'out', 'tstat'), { recursive: true });
+    await writeFile(
+      config,
+      '[rabbit]\nhost = localhost\nport = 5672\nusername = g\npassword = g\nuse_ssl = False\nvhost = /\nqueue = q\nrouting_key = q\nexchange =\n',
+    );
+    const result = timeCommand('/usr/bin/python3', [ORIGINAL, '-d', peer, '-c', config, '-N', '-T', '0']);
+    await unmark(peer);
+    if (result && result.stdout.length > 0) {
+      console.log(
+        `original tstat_send 0.6.5, -N -T 0, ${count(2 * peerLines)} lines: ${result.seconds.toFixed(1)} s wall = ` +
+          `${count((2 * peerLines) / result.seconds)} lines/s, peak ${result.peakMiB.toFixed(0)} MiB`,
+      );
+    } else console.log('original tstat_send 0.6.5: did not run (no output)');
+  } else console.log('original tstat_send: not on this machine, skipped');
+  console.log(`load average after: ${load()}`);
+}
+
+const pathIndex = process.argv.indexOf('--path');
+if (pathIndex >= 0) await child(process.argv[pathIndex + 1] ?? '', process.argv.slice(pathIndex + 2));
+else await parent();

@@ -15,15 +15,17 @@ const POWERS_OF_TEN = [1, 10, 100, 1000, 10000, 100000, 1000000];
 /** Python's `round(x, digits)` for a float `x` and 0 ≤ digits ≤ 15 (the result is a float). */
 export function pyRound(x: number, digits: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
-  // Fast path: while |x·10^d| < 1e9 its rounding error is below 2.3e-7, so a fraction clearly away from
-  // one half rounds the same as the exact value, and k / 10^d is the double nearest to the decimal k·10^-d.
+  // Fast path: the product x·10^d is within |x·10^d|·2^-53 of the exact one, so a fraction farther than
+  // that from one half rounds as the exact value does (a product that crossed an integer rounds to it
+  // either way), and k / 10^d (k < 2^53) is the double nearest the decimal k·10^-d, as Python returns.
   const power = POWERS_OF_TEN[digits];
   if (power !== undefined) {
     const scaled = x * power;
-    if (scaled < 1e9 && scaled > -1e9) {
+    if (scaled < 2 ** 51 && scaled > -(2 ** 51)) {
       const below = Math.floor(scaled);
       const fraction = scaled - below;
-      if (fraction < 0.4999 || fraction > 0.5001) {
+      const margin = (scaled < 0 ? -scaled : scaled) * 4.5e-16 + 1e-9;
+      if (fraction < 0.5 - margin || fraction > 0.5 + margin) {
         const rounded = (fraction > 0.5 ? below + 1 : below) / power;
         return rounded === 0 && x < 0 ? -0 : rounded;
       }

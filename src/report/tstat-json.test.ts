@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TstatProtocol } from '../sources/tstat.js';
-import { TstatLineSplitter, TstatRow, mapTstatColumns } from '../sources/tstat.js';
-import { TstatJsonRenderer, renderSlice } from './tstat-json.js';
+import { TstatLineSplitter, mapTstatColumns, tstatRowView } from '../sources/tstat.js';
+import { JsonSliceWriter } from './json-slices.js';
+import { TstatJsonRenderer } from './tstat-json.js';
 
 const UDP_HEADER =
   '#c_ip:1 c_port:2 c_first_abs:3 c_durat:4 c_bytes_all:5 c_pkts_all:6 c_isint:7 c_iscrypto:8 c_type:9 ' +
@@ -10,7 +11,7 @@ const UDP_HEADER =
 const UDP_LINE =
   '10.0.0.5 40000 1455745800000.000 120000.000 150000000 120000 1 0 0 192.0.2.9 5001 1455745800010.500 119990.000 2000 40 0 0 0 -';
 
-/** Renders `lines` (header first) as one slice, as the original would print it. */
+/** Renders `lines` (header first): each object alone, and all of them as one slice, as the original prints it. */
 function render(
   protocol: TstatProtocol,
   lines: string[],
@@ -19,15 +20,22 @@ function render(
 ) {
   const splitter = new TstatLineSplitter();
   const [header, ...rows] = lines.map((line) => splitter.push(line) ?? []);
-  const columns = mapTstatColumns(header ?? []);
   const renderer = new TstatJsonRenderer({ thresholdMB, sensorId: 'sensor1.example.net', instanceId });
-  const objects: string[] = [];
+  renderer.bind(protocol, mapTstatColumns(header ?? []));
+  const single = new JsonSliceWriter(1);
+  const all = new JsonSliceWriter(1_000_000);
   const dropped: string[] = [];
   rows.forEach((fields, index) => {
-    const row = TstatRow.fromFields(fields, index + 2);
-    dropped.push(...renderer.render(protocol, columns, row, objects));
+    const row = tstatRowView(fields, index + 2);
+    renderer.render(row, single);
+    renderer.render(row, all);
+    dropped.push(...renderer.dropped);
   });
-  return { objects, text: renderSlice(objects), dropped };
+  // A slice of one object is `[\n` + the object + `\n]`.
+  const objects = single.takeFinished().map(({ body }) => body.toString('latin1').slice(2, -2));
+  all.flush();
+  const text = all.takeFinished()[0]?.body.toString('latin1') ?? '[]';
+  return { objects, text, dropped };
 }
 
 const UDP_CLIENT_OBJECT = `    {

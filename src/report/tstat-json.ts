@@ -6,12 +6,26 @@
  * else `round(float(text), 3)`, else the text itself; a missing column is `None` (JSON `null`). Arithmetic
  * on a value that is not a number makes Python raise TypeError, and the original then drops that
  * direction with a warning: so do we, counting it. Objects are rendered as `json.dumps(list, indent=4)`
- * renders them inside the slice array (Python float repr, `ensure_ascii`), so a slice is the objects
- * joined by `,\n` between `[\n` and `\n]`.
+ * renders them inside the slice array (Python float repr, `ensure_ascii`), as bytes straight from the
+ * row's bytes into the slice (`JsonSliceWriter`): the constant text between values is copied, digits are
+ * copied, and only the values tstat does not write in its usual shapes go through strings.
  */
-import type { TstatColumns, TstatProtocol, TstatRow } from '../sources/tstat.js';
+import type { TstatColumns, TstatProtocol, TstatRowView } from '../sources/tstat.js';
+import type { JsonSliceWriter } from './json-slices.js';
+import {
+  FLOAT,
+  INT,
+  PyCell,
+  STR,
+  castField,
+  truncatedThousandths,
+  writeCastField,
+  writeCell,
+  writeInt,
+  writeRoundedValue,
+} from './python-bytes.js';
 import type { PyInt } from './python-json.js';
-import { pyFloatRepr, pyIntRepr, pyJsonString, pyParseFloat, pyParseInt, pyRound } from './python-json.js';
+import { pyIntRepr, pyJsonString, pyRound } from './python-json.js';
 
 /** Defaults of tstat_send 0.6.5. */
 export const TSTAT_JSON_DEFAULTS = {
@@ -35,58 +49,6 @@ export interface TstatJsonOptions {
 /** Why a direction of a row produced no object although it passed the length check. */
 export type TstatSkipReason = 'non-numeric value' | 'non-numeric bytes' | 'time out of range';
 
-/** A cast value: Python None, int, float or str. */
-type PyValue =
-  | { kind: 'none' }
-  | { kind: 'int'; value: PyInt }
-  | { kind: 'float'; value: number }
-  | { kind: 'str'; value: string };
-
-const NONE: PyValue = { kind: 'none' };
-const PLAIN_DECIMAL = /^-?\d+\.\d+$/;
-
-/** The original's `_cast_to_numeric`. */
-function cast(text: string | undefined): PyValue {
-  if (text === undefined) return NONE;
-  // tstat's `%f` numbers are the common case: no int() attempt needed.
-  if (PLAIN_DECIMAL.test(text)) return { kind: 'float', value: pyRound(Number(text), 3) };
-  const integer = pyParseInt(text);
-  if (integer !== undefined) return { kind: 'int', value: integer };
-  const float = pyParseFloat(text);
-  if (float !== undefined) return { kind: 'float', value: pyRound(float, 3) };
-  return { kind: 'str', value: text };
-}
-
-function isDigits(text: string): boolean {
-  if (text.length === 0 || text.length > 15) return false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 48 || code > 57) return false;
-  }
-  return true;
-}
-
-/** JSON of a cast value straight from its text (the values passed through unchanged). */
-function castJson(text: string | undefined): string {
-  if (text === undefined) return 'null';
-  // Fast path: plain digits are an int; `String(Number())` drops leading zeros as `str(int())` does.
-  if (isDigits(text)) return text.charCodeAt(0) === 48 ? String(Number(text)) : text;
-  return valueJson(cast(text));
-}
-
-function valueJson(value: PyValue): string {
-  switch (value.kind) {
-    case 'none':
-      return 'null';
-    case 'int':
-      return pyIntRepr(value.value);
-    case 'float':
-      return pyFloatRepr(value.value);
-    case 'str':
-      return pyJsonString(value.value);
-  }
-}
-
 /** Python raised TypeError: the original drops the direction (`capsule_factory`). */
 class PyTypeError extends Error {}
 /** Python would have crashed outside the original's try block; we drop the direction instead. */
@@ -96,36 +58,29 @@ class PyCrash extends Error {
   }
 }
 
-function toNumber(value: PyValue): number {
-  if (value.kind === 'int') return Number(value.value);
-  if (value.kind === 'float') return value.value;
+/** `float(x)` of an int or float, for arithmetic; anything else makes Python raise TypeError. */
+function toNumber(value: PyCell): number {
+  if (value.kind === INT || value.kind === FLOAT) return value.num;
   throw new PyTypeError();
 }
 
-/** `x / 1000` (true division, always a float). */
-function perThousand(value: PyValue): number {
-  return toNumber(value) / 1000;
-}
-
-/** `bytes * 8`: an int stays an exact int, a float stays a float. */
-function timesEight(value: PyValue): PyValue {
-  if (value.kind === 'int') {
-    const bits = value.value;
-    if (typeof bits === 'number' && Math.abs(bits) <= Number.MAX_SAFE_INTEGER / 8) {
-      return { kind: 'int', value: bits * 8 };
-    }
-    return { kind: 'int', value: BigInt(bits) * 8n };
+/** `bytes * 8` into `bits`: an int stays an exact int, a float stays a float. */
+function timesEight(value: PyCell, bits: PyCell): void {
+  if (value.kind === INT) {
+    const big = value.big;
+    if (big === undefined && Math.abs(value.num) <= Number.MAX_SAFE_INTEGER / 8)
+      return bits.setInt(value.num * 8);
+    return bits.setInt(BigInt(big ?? value.num) * 8n);
   }
-  if (value.kind === 'float') return { kind: 'float', value: value.value * 8 };
+  if (value.kind === FLOAT) return bits.setFloat(value.num * 8);
   // `str * 8` repeats the text and `None * 8` raises TypeError; with a non-zero duration both end in a
   // TypeError, with a zero one the original crashes on the threshold comparison. Either way: no object.
   throw new PyCrash('non-numeric bytes');
 }
 
 /** `x != 0` for any cast value (None and text are never 0). */
-function isNonZero(value: PyValue): boolean {
-  if (value.kind === 'int') return value.value !== 0 && value.value !== 0n;
-  if (value.kind === 'float') return value.value !== 0;
+function isNonZero(value: PyCell): boolean {
+  if (value.kind === INT || value.kind === FLOAT) return value.num !== 0;
   return true;
 }
 
@@ -137,18 +92,21 @@ function truncate(x: number): PyInt {
 }
 
 /** `a < b` with Python's rules: numbers compare as numbers, texts as texts, anything else raises. */
-function lessThan(a: PyValue, b: PyValue): boolean {
-  if ((a.kind === 'int' || a.kind === 'float') && (b.kind === 'int' || b.kind === 'float')) {
-    return a.value < b.value;
+function lessThan(a: PyCell, b: PyCell): boolean {
+  if ((a.kind === INT || a.kind === FLOAT) && (b.kind === INT || b.kind === FLOAT)) {
+    return (a.big ?? a.num) < (b.big ?? b.num);
   }
-  if (a.kind === 'str' && b.kind === 'str') return a.value < b.value;
+  if (a.kind === STR && b.kind === STR) return a.text < b.text;
   throw new PyTypeError();
 }
 
+/** A rate of a zero duration: the original's int 0 (not 0.0). */
+const ZERO_RATE = Symbol('int 0');
+
 /** `round(numerator / seconds, 2)` if duration != 0 else int 0: the original's rate properties. */
-function rateJson(numerator: PyValue, durationMs: PyValue): string {
-  if (!isNonZero(durationMs)) return '0';
-  return pyFloatRepr(pyRound(toNumber(numerator) / perThousand(durationMs), 2));
+function rate(numerator: PyCell, durationMs: PyCell, seconds: number): number | typeof ZERO_RATE {
+  if (!isNonZero(durationMs)) return ZERO_RATE;
+  return pyRound(toNumber(numerator) / seconds, 2);
 }
 
 /** TCP value keys after the five common ones, with their source column (per direction). */
@@ -182,42 +140,124 @@ const TCP_EXTRAS: ReadonlyArray<readonly [string, string]> = [
 ];
 const TCP_MSS_POSITION = 18;
 
-/** The column names one direction reads, built once (a name built per row would be hashed per row). */
-function directionColumns(own: 'c_' | 's_', other: 'c_' | 's_') {
-  return {
-    bytesAll: `${own}bytes_all`,
-    bytesUniq: `${own}bytes_uniq`,
-    durat: `${own}durat`,
-    pktsAll: `${own}pkts_all`,
-    pktsData: `${own}pkts_data`,
-    firstAbs: `${own}first_abs`,
-    srcIp: `${own}ip`,
-    srcPort: `${own}port`,
-    dstIp: `${other}ip`,
-    dstPort: `${other}port`,
-    /** TCP_EXTRAS with this direction's prefix: [JSON key, column]. */
-    extras: TCP_EXTRAS.map(([key, column]) => [key, `${own}${column}`] as const),
-  };
-}
-
-/** Client→server (`in`, `c_` columns) first, then server→client (`out`, `s_`). */
-const DIRECTIONS = [directionColumns('c_', 's_'), directionColumns('s_', 'c_')] as const;
-type Direction = ReturnType<typeof directionColumns>;
-
 const I1 = '    ';
 const I2 = '        ';
 const I3 = '            ';
 
-/** Renders rows of one log into JSON object texts (indented as array elements of a slice). */
+/** The constant text of an object, between its values: precomputed bytes, copied as they are. */
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+const key = (name: string): Buffer => ascii(`,\n${I3}"${name}": `);
+const TEXT = {
+  head: ascii(`${I1}{\n${I2}"type": "flow",\n${I2}"interval": 600,\n${I2}"values": {\n${I3}"duration": `),
+  numBits: key('num_bits'),
+  numPackets: key('num_packets'),
+  bitsPerSecond: key('bits_per_second'),
+  packetsPerSecond: key('packets_per_second'),
+  tcpExtras: TCP_EXTRAS.map(([name]) => key(name)),
+  tcpExtrasWithDigit: TCP_EXTRAS.map(([name]) =>
+    Array.from({ length: 10 }, (_, digit) => ascii(`,\n${I3}"${name}": ${digit}`)),
+  ),
+  tcpMss: key('tcp_mss'),
+  tcpSackCnt: key('tcp_sack_cnt'),
+  srcIp: ascii(`\n${I2}},\n${I2}"meta": {\n${I3}"src_ip": `),
+  srcPort: key('src_port'),
+  dstIp: key('dst_ip'),
+  dstPort: key('dst_port'),
+  start: ascii(`\n${I2}},\n${I2}"start": `),
+  end: ascii(`,\n${I2}"end": `),
+  tail: ascii(`\n${I1}}`),
+  intZero: ascii('0'),
+};
+
+/** All the constant text of an object, an upper bound. */
+const TEXT_BYTES = Object.values(TEXT)
+  .flat(2)
+  .reduce((sum, text) => sum + text.length, 0);
+
+const ZERO = 0x30;
+
+/** Copies a constant (a native copy: several times faster than a byte loop at these lengths). */
+function put(out: Buffer, pos: number, text: Buffer): number {
+  out.set(text, pos);
+  return pos + text.length;
+}
+
+/** Writes a rate: `repr(float)`, or the int 0 of a zero duration. */
+function putRate(out: Buffer, pos: number, value: number | typeof ZERO_RATE): number {
+  return value === ZERO_RATE ? put(out, pos, TEXT.intZero) : writeRoundedValue(out, pos, value, 2);
+}
+
+/** The columns one direction reads, as field indexes of the bound log (-1: the log lacks it). */
+interface DirectionColumns {
+  /** TCP bytes_uniq / UDP bytes_all. */
+  bytes: number;
+  /** TCP pkts_data / UDP pkts_all. */
+  packets: number;
+  /** TCP durat (shared) / UDP c_durat or s_durat. */
+  durat: number;
+  /** TCP first (shared) / UDP c_first_abs or s_first_abs. */
+  first: number;
+  /** TCP last (shared); UDP: unused. */
+  last: number;
+  srcIp: number;
+  srcPort: number;
+  dstIp: number;
+  dstPort: number;
+  /** TCP_EXTRAS with this direction's prefix. */
+  extras: Int32Array;
+}
+
+function directionColumns(
+  protocol: TstatProtocol,
+  columns: TstatColumns,
+  own: 'c_' | 's_',
+  other: 'c_' | 's_',
+): DirectionColumns {
+  const index = (name: string): number => columns.get(name) ?? -1;
+  const tcp = protocol === 'tcp';
+  return {
+    bytes: index(tcp ? `${own}bytes_uniq` : `${own}bytes_all`),
+    packets: index(tcp ? `${own}pkts_data` : `${own}pkts_all`),
+    durat: index(tcp ? 'durat' : `${own}durat`),
+    first: index(tcp ? 'first' : `${own}first_abs`),
+    last: tcp ? index('last') : -1,
+    srcIp: index(`${own}ip`),
+    srcPort: index(`${own}port`),
+    dstIp: index(`${other}ip`),
+    dstPort: index(`${other}port`),
+    extras: Int32Array.from(TCP_EXTRAS, ([, column]) => index(`${own}${column}`)),
+  };
+}
+
+/**
+ * Renders rows of one log into JSON objects, as bytes, into a `JsonSliceWriter`. Bind the log's protocol
+ * and columns first (`bind`), then `render` each row.
+ */
 export class TstatJsonRenderer {
   private readonly thresholdBits: number | bigint;
-  private readonly metaTail: string;
+  private readonly metaTail: Record<TstatProtocol, Buffer>;
   /** Directions dropped because a value was not a number, by reason. */
   readonly skipped: Record<string, number> = {};
+  /** Why directions of the last row rendered were dropped (empty when none was). */
+  readonly dropped: TstatSkipReason[] = [];
 
-  /** The row being rendered (set by `render`; avoids a closure per row on the hot path). */
-  private columns: TstatColumns = new Map();
-  private row: TstatRow | undefined;
+  private protocol: TstatProtocol = 'tcp';
+  private directions: [DirectionColumns, DirectionColumns] | undefined;
+  private mss: [number, number] = [-1, -1];
+  private sack: [number, number] = [-1, -1];
+  /** Bytes a row's object can take beyond six times its line (constant text, numbers). */
+  private objectOverhead = 0;
+
+  // Values of the direction being rendered, cast without allocating.
+  private readonly bytes = new PyCell();
+  private readonly bits = new PyCell();
+  private readonly durationMs = new PyCell();
+  private readonly packets = new PyCell();
+  private readonly clientMss = new PyCell();
+  private readonly serverMss = new PyCell();
+  private readonly clientSack = new PyCell();
+  private readonly serverSack = new PyCell();
+  private readonly time = new PyCell();
 
   constructor(options: TstatJsonOptions) {
     const bits = options.thresholdMB * 8_000_000;
@@ -226,118 +266,199 @@ export class TstatJsonRenderer {
       typeof options.instanceId === 'number'
         ? pyIntRepr(options.instanceId)
         : pyJsonString(options.instanceId);
-    this.metaTail =
-      `${I3}"sensor_id": ${pyJsonString(options.sensorId)},\n` +
-      `${I3}"instance_id": ${instance},\n` +
-      `${I3}"flow_type": "tstat"\n`;
+    const metaTail = (protocol: TstatProtocol): Buffer =>
+      ascii(
+        `,\n${I3}"protocol": "${protocol}",\n` +
+          `${I3}"sensor_id": ${pyJsonString(options.sensorId)},\n` +
+          `${I3}"instance_id": ${instance},\n` +
+          `${I3}"flow_type": "tstat"`,
+      );
+    this.metaTail = { tcp: metaTail('tcp'), udp: metaTail('udp') };
+  }
+
+  /** Binds the log the next rows come from. */
+  bind(protocol: TstatProtocol, columns: TstatColumns): void {
+    this.protocol = protocol;
+    this.directions = [
+      directionColumns(protocol, columns, 'c_', 's_'),
+      directionColumns(protocol, columns, 's_', 'c_'),
+    ];
+    const index = (name: string): number => columns.get(name) ?? -1;
+    this.mss = [index('c_mss'), index('s_mss')];
+    this.sack = [index('c_sack_cnt'), index('s_sack_cnt')];
+    this.objectOverhead = TEXT_BYTES + this.metaTail[protocol].length + 64 * 40;
   }
 
   /**
-   * Appends the 0, 1 or 2 objects of `row` to `out`. Returns the reasons of dropped directions (empty
-   * when none was dropped) so the caller can warn with the file and line.
+   * Appends the 0, 1 or 2 objects of `row` to `out`; `dropped` then says why directions were dropped (so
+   * the caller can warn with the file and line).
    */
-  render(protocol: TstatProtocol, columns: TstatColumns, row: TstatRow, out: string[]): TstatSkipReason[] {
-    const dropped: TstatSkipReason[] = [];
-    this.columns = columns;
-    this.row = row;
-    for (const direction of DIRECTIONS) {
+  render(row: TstatRowView, out: JsonSliceWriter): void {
+    const directions = this.directions;
+    if (directions === undefined) throw new Error('TstatJsonRenderer.render before bind');
+    if (this.dropped.length > 0) this.dropped.length = 0;
+    const tcp = this.protocol === 'tcp';
+    for (let d = 0; d < 2; d++) {
       try {
-        const text = protocol === 'tcp' ? this.tcpObject(direction) : this.udpObject(direction);
-        if (text !== undefined) out.push(text);
+        if (tcp) this.tcpObject(row, directions[d] as DirectionColumns, out);
+        else this.udpObject(row, directions[d] as DirectionColumns, out);
       } catch (error) {
         const reason = error instanceof PyCrash ? error.reason : 'non-numeric value';
         if (!(error instanceof PyCrash) && !(error instanceof PyTypeError)) throw error;
         this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
-        dropped.push(reason);
+        this.dropped.push(reason);
       }
     }
-    return dropped;
   }
 
-  private field(name: string): string | undefined {
-    const index = this.columns.get(name);
-    return index === undefined ? undefined : this.row?.field(index);
+  /** Casts field `index` of the row (-1: missing, None) into `cell`. */
+  private cast(row: TstatRowView, index: number, cell: PyCell): void {
+    if (index < 0) return castField(row.bytes, -1, -1, cell);
+    const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
+    castField(row.bytes, start, row.base + (row.ends[index] as number), cell);
   }
 
-  private keeps(numBits: PyValue): boolean {
-    if (numBits.kind !== 'int' && numBits.kind !== 'float') throw new PyCrash('non-numeric bytes');
-    return numBits.value >= this.thresholdBits;
-  }
-
-  private udpObject(direction: Direction): string | undefined {
-    const numBits = timesEight(cast(this.field(direction.bytesAll)));
-    // Below the threshold nothing is rendered (the original renders first, with the same result).
-    if (!this.keeps(numBits)) return undefined;
-    const durationMs = cast(this.field(direction.durat));
-    const packetsText = this.field(direction.pktsAll);
-    const duration = pyRound(perThousand(durationMs), 2);
-    const bitsPerSecond = rateJson(numBits, durationMs);
-    const packetsPerSecond = rateJson(cast(packetsText), durationMs);
-    const start = truncate(perThousand(cast(this.field(direction.firstAbs))));
-    const end = truncate(Number(start) + duration);
-    const values =
-      `${I3}"duration": ${pyFloatRepr(duration)},\n` +
-      `${I3}"num_bits": ${valueJson(numBits)},\n` +
-      `${I3}"num_packets": ${castJson(packetsText)},\n` +
-      `${I3}"bits_per_second": ${bitsPerSecond},\n` +
-      `${I3}"packets_per_second": ${packetsPerSecond}\n`;
-    return this.object(values, direction, 'udp', start, end);
-  }
-
-  private tcpObject(direction: Direction): string | undefined {
-    const numBits = timesEight(cast(this.field(direction.bytesUniq)));
-    if (!this.keeps(numBits)) return undefined;
-    const durationMs = cast(this.field('durat'));
-    const packetsText = this.field(direction.pktsData);
-    const duration = pyRound(perThousand(durationMs), 2);
-    const bitsPerSecond = rateJson(numBits, durationMs);
-    const packetsPerSecond = rateJson(cast(packetsText), durationMs);
-    const clientMss = cast(this.field('c_mss'));
-    const serverMss = cast(this.field('s_mss'));
-    const mss = lessThan(clientMss, serverMss) ? clientMss : serverMss;
-    const clientSack = cast(this.field('c_sack_cnt'));
-    const serverSack = cast(this.field('s_sack_cnt'));
-    const sack = lessThan(serverSack, clientSack) ? clientSack : serverSack;
-    const start = truncate(perThousand(cast(this.field('first'))));
-    const end = truncate(perThousand(cast(this.field('last'))));
-    let values =
-      `${I3}"duration": ${pyFloatRepr(duration)},\n` +
-      `${I3}"num_bits": ${valueJson(numBits)},\n` +
-      `${I3}"num_packets": ${castJson(packetsText)},\n` +
-      `${I3}"bits_per_second": ${bitsPerSecond},\n` +
-      `${I3}"packets_per_second": ${packetsPerSecond},\n`;
-    const extras = direction.extras;
-    for (let i = 0; i < extras.length; i++) {
-      if (i === TCP_MSS_POSITION) values += `${I3}"tcp_mss": ${valueJson(mss)},\n`;
-      const [key, column] = extras[i] as readonly [string, string];
-      values += `${I3}"${key}": ${castJson(this.field(column))},\n`;
+  /** `int(cast(field) / 1000)`: the start and end times. */
+  private seconds(row: TstatRowView, index: number): PyInt {
+    if (index >= 0) {
+      const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
+      const fast = truncatedThousandths(row.bytes, start, row.base + (row.ends[index] as number));
+      if (fast === fast) return fast + 0; // + 0: no -0
     }
-    values += `${I3}"tcp_sack_cnt": ${valueJson(sack)}\n`;
-    return this.object(values, direction, 'tcp', start, end);
+    this.cast(row, index, this.time);
+    return truncate(toNumber(this.time) / 1000);
   }
 
-  private object(
-    values: string,
-    direction: Direction,
-    protocol: TstatProtocol,
+  /** num_bits and the threshold test; false: the direction is below the threshold. */
+  private keeps(row: TstatRowView, direction: DirectionColumns): boolean {
+    this.cast(row, direction.bytes, this.bytes);
+    timesEight(this.bytes, this.bits);
+    return (this.bits.big ?? this.bits.num) >= this.thresholdBits;
+  }
+
+  private udpObject(row: TstatRowView, direction: DirectionColumns, out: JsonSliceWriter): void {
+    // Below the threshold nothing is rendered (the original renders first, with the same result).
+    if (!this.keeps(row, direction)) return;
+    // Everything that can fail is computed before anything is written, in the original's order.
+    this.cast(row, direction.durat, this.durationMs);
+    this.cast(row, direction.packets, this.packets);
+    const seconds = toNumber(this.durationMs) / 1000;
+    const duration = pyRound(seconds, 2);
+    const bitsPerSecond = rate(this.bits, this.durationMs, seconds);
+    const packetsPerSecond = rate(this.packets, this.durationMs, seconds);
+    const start = this.seconds(row, direction.first);
+    const end = truncate(Number(start) + duration);
+
+    out.beginObject(this.objectOverhead + 12 * (row.ends[row.width - 1] as number));
+    const bytes = out.out;
+    let pos = this.values(row, direction, bytes, out.pos, duration, bitsPerSecond, packetsPerSecond);
+    pos = this.meta(row, direction, bytes, pos, start, end);
+    out.endObject(pos);
+  }
+
+  private tcpObject(row: TstatRowView, direction: DirectionColumns, out: JsonSliceWriter): void {
+    if (!this.keeps(row, direction)) return;
+    this.cast(row, direction.durat, this.durationMs);
+    this.cast(row, direction.packets, this.packets);
+    const seconds = toNumber(this.durationMs) / 1000;
+    const duration = pyRound(seconds, 2);
+    const bitsPerSecond = rate(this.bits, this.durationMs, seconds);
+    const packetsPerSecond = rate(this.packets, this.durationMs, seconds);
+    this.cast(row, this.mss[0], this.clientMss);
+    this.cast(row, this.mss[1], this.serverMss);
+    const mss = lessThan(this.clientMss, this.serverMss) ? this.clientMss : this.serverMss;
+    this.cast(row, this.sack[0], this.clientSack);
+    this.cast(row, this.sack[1], this.serverSack);
+    const sack = lessThan(this.serverSack, this.clientSack) ? this.clientSack : this.serverSack;
+    const start = this.seconds(row, direction.first);
+    const end = this.seconds(row, direction.last);
+
+    out.beginObject(this.objectOverhead + 12 * (row.ends[row.width - 1] as number));
+    const bytes = out.out;
+    let pos = this.values(row, direction, bytes, out.pos, duration, bitsPerSecond, packetsPerSecond);
+    const extras = direction.extras;
+    const source = row.bytes;
+    const base = row.base;
+    const ends = row.ends;
+    for (let i = 0; i < extras.length; i++) {
+      if (i === TCP_MSS_POSITION) {
+        pos = put(bytes, pos, TEXT.tcpMss);
+        pos = writeCell(bytes, pos, mss);
+      }
+      const index = extras[i] as number;
+      if (index < 0) {
+        pos = put(bytes, pos, TEXT.tcpExtras[i] as Buffer);
+        pos = writeCastField(bytes, pos, source, -1, -1);
+        continue;
+      }
+      const start = base + (index === 0 ? 0 : (ends[index - 1] as number) + 1);
+      const end = base + (ends[index] as number);
+      const digit = (source[start] as number) - ZERO;
+      if (end - start === 1 && digit >= 0 && digit <= 9) {
+        // Most TCP counters are a single digit (0 above all): key and value are one precomputed piece.
+        pos = put(bytes, pos, (TEXT.tcpExtrasWithDigit[i] as Buffer[])[digit] as Buffer);
+      } else {
+        pos = put(bytes, pos, TEXT.tcpExtras[i] as Buffer);
+        pos = writeCastField(bytes, pos, source, start, end);
+      }
+    }
+    pos = put(bytes, pos, TEXT.tcpSackCnt);
+    pos = writeCell(bytes, pos, sack);
+    pos = this.meta(row, direction, bytes, pos, start, end);
+    out.endObject(pos);
+  }
+
+  /** From the object's start to the last common value (the TCP extras follow). */
+  private values(
+    row: TstatRowView,
+    direction: DirectionColumns,
+    bytes: Buffer,
+    pos: number,
+    duration: number,
+    bitsPerSecond: number | typeof ZERO_RATE,
+    packetsPerSecond: number | typeof ZERO_RATE,
+  ): number {
+    pos = put(bytes, pos, TEXT.head);
+    pos = writeRoundedValue(bytes, pos, duration, 2);
+    pos = put(bytes, pos, TEXT.numBits);
+    pos = writeCell(bytes, pos, this.bits);
+    pos = put(bytes, pos, TEXT.numPackets);
+    pos = this.passThrough(row, direction.packets, bytes, pos);
+    pos = put(bytes, pos, TEXT.bitsPerSecond);
+    pos = putRate(bytes, pos, bitsPerSecond);
+    pos = put(bytes, pos, TEXT.packetsPerSecond);
+    return putRate(bytes, pos, packetsPerSecond);
+  }
+
+  /** From the end of the values to the object's end. */
+  private meta(
+    row: TstatRowView,
+    direction: DirectionColumns,
+    bytes: Buffer,
+    pos: number,
     start: PyInt,
     end: PyInt,
-  ): string {
-    return (
-      `${I1}{\n${I2}"type": "flow",\n${I2}"interval": 600,\n${I2}"values": {\n${values}${I2}},\n` +
-      `${I2}"meta": {\n` +
-      `${I3}"src_ip": ${castJson(this.field(direction.srcIp))},\n` +
-      `${I3}"src_port": ${castJson(this.field(direction.srcPort))},\n` +
-      `${I3}"dst_ip": ${castJson(this.field(direction.dstIp))},\n` +
-      `${I3}"dst_port": ${castJson(this.field(direction.dstPort))},\n` +
-      `${I3}"protocol": "${protocol}",\n` +
-      `${this.metaTail}${I2}},\n` +
-      `${I2}"start": ${pyIntRepr(start)},\n${I2}"end": ${pyIntRepr(end)}\n${I1}}`
-    );
+  ): number {
+    pos = put(bytes, pos, TEXT.srcIp);
+    pos = this.passThrough(row, direction.srcIp, bytes, pos);
+    pos = put(bytes, pos, TEXT.srcPort);
+    pos = this.passThrough(row, direction.srcPort, bytes, pos);
+    pos = put(bytes, pos, TEXT.dstIp);
+    pos = this.passThrough(row, direction.dstIp, bytes, pos);
+    pos = put(bytes, pos, TEXT.dstPort);
+    pos = this.passThrough(row, direction.dstPort, bytes, pos);
+    pos = put(bytes, pos, this.metaTail[this.protocol]);
+    pos = put(bytes, pos, TEXT.start);
+    pos = writeInt(bytes, pos, start);
+    pos = put(bytes, pos, TEXT.end);
+    pos = writeInt(bytes, pos, end);
+    return put(bytes, pos, TEXT.tail);
   }
-}
 
-/** One message body: the objects as `json.dumps(objects, indent=4)` writes the list. */
-export function renderSlice(objects: readonly string[]): string {
-  return objects.length === 0 ? '[]' : `[\n${objects.join(',\n')}\n]`;
+  /** Writes field `index` cast and rendered as the original does (-1: missing, null). */
+  private passThrough(row: TstatRowView, index: number, bytes: Buffer, pos: number): number {
+    if (index < 0) return writeCastField(bytes, pos, row.bytes, -1, -1);
+    const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
+    return writeCastField(bytes, pos, row.bytes, start, row.base + (row.ends[index] as number));
+  }
 }

@@ -17,14 +17,18 @@ export class HttpSink implements MessageSink {
     this.counters.published++;
     this.counters.bytes += message.body.length;
     const { retries, retryDelayMs } = this.settings;
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.post(message);
-      if (outcome === 'ok') {
-        this.counters.confirmed++;
-        return;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await this.post(message);
+        if (outcome === 'ok') {
+          this.counters.confirmed++;
+          return;
+        }
+        if (!outcome.retry || attempt >= retries) throw outcome.error;
+        await sleep(backoffDelay(attempt + 1, retryDelayMs));
       }
-      if (!outcome.retry || attempt >= retries) throw outcome.error;
-      await sleep(backoffDelay(attempt + 1, retryDelayMs));
+    } finally {
+      message.release?.();
     }
   }
 
@@ -40,7 +44,7 @@ export class HttpSink implements MessageSink {
       response = await fetch(this.settings.url, {
         method: 'POST',
         headers,
-        body: message.body,
+        body: message.body as Uint8Array<ArrayBuffer>,
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
     } catch (error) {

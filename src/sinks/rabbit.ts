@@ -15,8 +15,12 @@ import type { MessageSink, OutgoingMessage, SinkCounters } from './types.js';
 import { backoffDelay, sleep } from './types.js';
 
 export const RABBIT_DEFAULTS = {
-  /** Unconfirmed messages allowed in flight before publish waits. */
-  maxInFlight: 2000,
+  /**
+   * Unconfirmed messages allowed in flight before publish waits. The local broker confirms within
+   * milliseconds, so a few hundred keep it busy: 2,000 (100 KB messages) measured no faster, with ~7 %
+   * more CPU and ~30 MiB more peak memory.
+   */
+  maxInFlight: 256,
   heartbeatSeconds: 30,
   closeTimeoutMs: 2000,
 } as const;
@@ -127,10 +131,12 @@ export class RabbitSink implements MessageSink {
     const generation = this.generation;
     let accepted: boolean;
     try {
+      // amqplib copies the body into its frames before publish returns (connection.sendMessage), so the
+      // slice's memory is free for reuse right after: test/tstat/rabbit.test.ts checks it.
       accepted = channel.publish(
         this.settings.exchange,
         this.settings.routingKey,
-        Buffer.from(message.body, 'latin1'), // ASCII bodies: latin1 is a plain copy
+        message.body,
         {
           contentType: 'application/json',
           deliveryMode: this.options.persistent ? 2 : 1,
@@ -150,6 +156,8 @@ export class RabbitSink implements MessageSink {
     } catch (error) {
       // amqplib throws synchronously once the channel is closed.
       throw this.markLost(error instanceof Error ? error : undefined);
+    } finally {
+      message.release?.();
     }
     this.unconfirmed++;
     this.counters.published++;

@@ -5,8 +5,16 @@
  */
 
 export interface OutgoingMessage {
-  /** The message body (for tstat: a JSON array of up to 100 objects). */
-  body: string;
+  /**
+   * The message body (for tstat: a JSON array of up to 100 objects). The transport may hold on to it
+   * until it is written; the producer never writes into it again.
+   */
+  body: Buffer;
+  /**
+   * Called (once) when the transport is done with `body` (written to the OS, or copied): its memory may
+   * then be reused. Transports that cannot tell never call it.
+   */
+  release?: () => void;
   /** Stable id (hash of directory + slice index) so a receiver can drop a resent duplicate. */
   messageId: string;
 }

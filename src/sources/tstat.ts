@@ -8,9 +8,11 @@
  * quote), a quote anywhere else is literal. Blank lines are ignored; a row with fewer or more fields than
  * the header is skipped and counted (`short row`, `long row`), as the original skips it with a warning.
  *
- * The reader streams: it holds one chunk of the file and the rows parsed from it.
+ * The reader streams: it holds one chunk of the file. The fast path (`TstatLogScanner`) hands out each row
+ * as a view into that chunk and makes no string for it.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import { fromFsError } from '../model/errors.js';
 import type { SourceCounters, TrafficRecord } from '../model/record.js';
 import { countSkipped, newSourceCounters } from '../model/record.js';
@@ -128,60 +130,68 @@ export class TstatLineSplitter {
 }
 
 /**
- * One data row. A row without quotes keeps its line and the end offset of each field, and cuts a field
- * out only when asked (most of tstat's 130 TCP columns are never read); a row with quotes keeps its
- * split fields.
+ * A data row as the scanner hands it out: the line is bytes[base, base + ends[width - 1]) and field i is
+ * bytes[base + (i ? ends[i - 1] + 1 : 0), base + ends[i]). The view and its `ends` are reused for the next
+ * row: read what you need before returning (or make a `TstatRow`).
  */
+export interface TstatRowView {
+  bytes: Buffer;
+  base: number;
+  ends: Int32Array;
+  width: number;
+  /** 1-based line of the row's first line. */
+  line: number;
+}
+
+/** Field `index` of a row view as text (UTF-8, invalid bytes replaced). */
+export function rowViewField(row: TstatRowView, index: number): string {
+  const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
+  return row.bytes.toString('utf8', start, row.base + (row.ends[index] as number));
+}
+
+/** One data row that outlives the scan (for the generator API): its own bytes and field ends. */
 export class TstatRow {
-  /** Fields cut from `bytes` so far: after a few, the whole line is decoded once and sliced. */
+  /** Fields cut from `bytes` so far: after a few, an ASCII line is decoded once and sliced. */
   private decodedFields = 0;
+  private text: string | undefined;
 
   private constructor(
     /** 1-based line of the row's first line. */
     readonly line: number,
-    private text: string,
-    private readonly ends: Int32Array | undefined,
-    private readonly split: readonly string[] | undefined,
-    private bytes?: Buffer,
-    private readonly base = 0,
-    private readonly ascii = false,
+    private readonly bytes: Buffer,
+    private readonly ends: Int32Array,
   ) {}
 
-  /** A line still in the read buffer: bytes from `base`, `ends[i]` relative to it. Decoded per field. */
-  static fromBytes(bytes: Buffer, base: number, ends: Int32Array, line: number, ascii: boolean): TstatRow {
-    return new TstatRow(line, '', ends, undefined, bytes, base, ascii);
+  /** A copy of the row a view shows. */
+  static fromView(view: TstatRowView): TstatRow {
+    const length = view.ends[view.width - 1] as number;
+    const bytes = Buffer.from(view.bytes.subarray(view.base, view.base + length));
+    return new TstatRow(view.line, bytes, view.ends.slice(0, view.width));
   }
 
   static fromFields(fields: readonly string[], line: number): TstatRow {
-    return new TstatRow(line, '', undefined, fields);
-  }
-
-  /** `text` split on single spaces; `ends[i]` is where field i ends. */
-  static fromPlainLine(text: string, ends: Int32Array, line: number): TstatRow {
-    return new TstatRow(line, text, ends, undefined);
+    const { bytes, ends } = encodeFields(fields);
+    return new TstatRow(line, bytes, ends);
   }
 
   get width(): number {
-    return this.ends?.length ?? this.split?.length ?? 0;
+    return this.ends.length;
   }
 
   /** Field `index` (0-based), undefined past the end. */
   field(index: number): string | undefined {
     const ends = this.ends;
-    if (ends === undefined) return this.split?.[index];
     if (index >= ends.length) return undefined;
     const start = index === 0 ? 0 : (ends[index - 1] as number) + 1;
     const end = ends[index] as number;
-    const bytes = this.bytes;
-    if (bytes !== undefined) {
-      // Rows below the threshold need two or three fields: decode those alone. A row being rendered
-      // needs ~45: an ASCII line (byte offsets = character offsets) is then decoded once.
-      if (!this.ascii || ++this.decodedFields < 6)
-        return bytes.toString('utf8', this.base + start, this.base + end);
-      this.text = bytes.toString('latin1', this.base, this.base + (ends[ends.length - 1] as number));
-      this.bytes = undefined;
+    if (this.text !== undefined) return this.text.slice(start, end);
+    // Rows below the threshold need two or three fields: decode those alone. A row being used whole is
+    // decoded once when it is ASCII (byte offsets are then character offsets).
+    if (++this.decodedFields === 6 && this.bytes.every((byte) => byte < 0x80)) {
+      this.text = this.bytes.toString('latin1');
+      return this.text.slice(start, end);
     }
-    return this.text.slice(start, end);
+    return this.bytes.toString('utf8', start, end);
   }
 
   /** Every field (allocates: for tests and slow paths). */
@@ -192,77 +202,260 @@ export class TstatRow {
   }
 }
 
-/**
- * End offsets of the fields of an unquoted line split on single spaces, in one scan: into `scratch` (grown
- * when needed); returns the number of fields.
- */
-function scanFieldEnds(line: string, scratch: { ends: Int32Array }): number {
-  let count = 0;
-  let space = line.indexOf(' ');
-  while (space >= 0) {
-    if (count === scratch.ends.length) {
-      const grown = new Int32Array(scratch.ends.length * 2);
-      grown.set(scratch.ends);
-      scratch.ends = grown;
-    }
-    scratch.ends[count++] = space;
-    space = line.indexOf(' ', space + 1);
-  }
-  if (count === scratch.ends.length) {
-    const grown = new Int32Array(scratch.ends.length * 2);
-    grown.set(scratch.ends);
-    scratch.ends = grown;
-  }
-  scratch.ends[count++] = line.length;
-  return count;
+/** A row view of fields already split (tests, and lines the text path split). */
+export function tstatRowView(fields: readonly string[], line: number): TstatRowView {
+  const { bytes, ends } = encodeFields(fields);
+  return { bytes, base: 0, ends, width: fields.length, line };
+}
+
+/** Fields split by the text path, as bytes with field ends (fields may hold spaces: never split again). */
+function encodeFields(fields: readonly string[]): { bytes: Buffer; ends: Int32Array } {
+  let length = fields.length;
+  for (const field of fields) length += Buffer.byteLength(field, 'utf8');
+  const bytes = Buffer.allocUnsafe(length);
+  const ends = new Int32Array(fields.length);
+  let pos = 0;
+  fields.forEach((field, index) => {
+    pos += bytes.write(field, pos, 'utf8');
+    ends[index] = pos;
+    bytes[pos++] = SPACE;
+  });
+  return { bytes, ends };
 }
 
 const SPACE = 0x20;
 const QUOTE = 0x22;
 const CARRIAGE_RETURN = 0x0d;
+const NEWLINE = 0x0a;
+const SPACES = 0x20202020;
+const LOW_7_BITS = 0x7f7f7f7f;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
-/**
- * End offsets (relative to `start`) of the space-separated fields of bytes[start, end) into `scratch`;
- * returns the number of fields, or -1 when the line holds a quote or a carriage return (the text path
- * handles those).
- */
-function scanByteFieldEnds(
-  bytes: Buffer,
-  start: number,
-  end: number,
-  scratch: { ends: Int32Array; ascii: boolean },
-): number {
-  let ends = scratch.ends;
-  let count = 0;
-  let high = 0;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i] as number;
-    high |= byte;
-    if (byte === SPACE) {
-      if (count === ends.length - 1) {
-        const grown = new Int32Array(ends.length * 2);
-        grown.set(ends);
-        scratch.ends = ends = grown;
-      }
-      ends[count++] = i - start;
-    } else if (byte === QUOTE || byte === CARRIAGE_RETURN) return -1;
-  }
-  ends[count++] = end - start;
-  scratch.ascii = high < 0x80;
-  return count;
-}
-
-export interface TstatRowBatch {
-  columns: TstatColumns;
-  rows: TstatRow[];
+/** What the scanner reports: the header once, then every row of the header's width. */
+export interface TstatScanHandler {
+  header(columns: TstatColumns, width: number): void;
+  row(row: TstatRowView): void;
 }
 
 export interface TstatReadOptions {
   counters?: SourceCounters;
   /** Called for every skipped row (the original prints a warning). */
   onSkip?: (warning: { file: string; line: number; reason: string }) => void;
-  /** Read size; rows are handed out per chunk. */
+  /** Read size (the buffer grows for longer lines). */
   chunkBytes?: number;
+}
+
+export const TSTAT_READ_DEFAULTS = {
+  chunkBytes: 1 << 20,
+} as const;
+
+/**
+ * The rows of one tstat log, from its bytes: fed whole lines, it reports the header and then each row of
+ * the header's width as a view into the bytes it was fed (no copy, no string), counting and reporting the
+ * rows it skips. A plain line (no quote, no carriage return) is measured in place; any other line goes
+ * through the Python csv state machine and its fields are re-encoded. Counters: `read` = data rows seen,
+ * `decoded` = rows of the right length.
+ */
+export class TstatLogScanner {
+  private readonly splitter = new TstatLineSplitter();
+  private readonly counters: SourceCounters;
+  private columns: TstatColumns | undefined;
+  private width = 0;
+  private lineNumber = 0;
+  private rowLine = 0;
+  /** The bytes being scanned as 32-bit words, when they are aligned (see plainLine). */
+  private words: Int32Array | undefined;
+  private readonly view: TstatRowView = {
+    bytes: Buffer.alloc(0),
+    base: 0,
+    ends: new Int32Array(256),
+    width: 0,
+    line: 0,
+  };
+
+  constructor(
+    private readonly file: string,
+    private readonly handler: TstatScanHandler,
+    private readonly options: TstatReadOptions = {},
+  ) {
+    this.counters = options.counters ?? newSourceCounters();
+  }
+
+  /**
+   * Scans the lines of bytes[start, end): each ends with a newline, except a last one when the file ends
+   * there. The bytes may be reused once this returns.
+   */
+  scan(bytes: Buffer, start: number, end: number): void {
+    this.words =
+      LITTLE_ENDIAN && bytes.byteOffset % 4 === 0
+        ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2)
+        : undefined;
+    const region = end === bytes.length ? bytes : bytes.subarray(0, end);
+    // Quotes and carriage returns are rare: find them once, so a plain line's scan only looks for spaces.
+    let special = this.nextSpecial(region, start);
+    let pos = start;
+    while (pos < end) {
+      let newline = region.indexOf(NEWLINE, pos);
+      if (newline < 0) newline = end;
+      if (newline < special && this.columns !== undefined && !this.splitter.continuing) {
+        this.plainLine(bytes, pos, newline);
+      } else {
+        this.textLine(bytes.toString('utf8', pos, newline));
+        if (special <= newline) special = this.nextSpecial(region, newline + 1);
+      }
+      pos = newline + 1;
+    }
+  }
+
+  /** At the end of the file: a quoted field still open is kept, as Python's non-strict reader does. */
+  finish(): void {
+    const last = this.splitter.finish();
+    if (last !== undefined) this.take(last);
+  }
+
+  private nextSpecial(region: Buffer, from: number): number {
+    const quote = region.indexOf(QUOTE, from);
+    const carriageReturn = region.indexOf(CARRIAGE_RETURN, from);
+    return Math.min(quote < 0 ? Infinity : quote, carriageReturn < 0 ? Infinity : carriageReturn);
+  }
+
+  /** A data line without quotes or carriage returns: split on single spaces in place. */
+  private plainLine(bytes: Buffer, start: number, end: number): void {
+    this.lineNumber++;
+    this.rowLine = this.lineNumber;
+    if (start === end) return; // blank line: DictReader skips it
+    const view = this.view;
+    const ends = view.ends.length > end - start ? view.ends : this.growEnds(end - start + 1);
+    const words = this.words;
+    let count = 0;
+    let i = start;
+    if (words !== undefined && end - start >= 16) {
+      // Four bytes at a time (the bytes are 4-aligned, little-endian): a word without a space costs a
+      // few operations instead of four byte loads, and a space's position comes from its bit.
+      for (; (i & 3) !== 0; i++) if (bytes[i] === SPACE) ends[count++] = i - start;
+      const lastWord = end >> 2;
+      for (let word = i >> 2; word < lastWord; word++) {
+        const x = (words[word] as number) ^ SPACES;
+        // 0x80 in each byte of x that is zero (a space), nothing else: exact, no borrow between bytes.
+        let spaces = ~(((x & LOW_7_BITS) + LOW_7_BITS) | x | LOW_7_BITS);
+        while (spaces !== 0) {
+          const lowest = spaces & -spaces;
+          ends[count++] = (word << 2) + ((31 - Math.clz32(lowest)) >> 3) - start;
+          spaces ^= lowest;
+        }
+      }
+      i = lastWord << 2;
+    }
+    for (; i < end; i++) if (bytes[i] === SPACE) ends[count++] = i - start;
+    ends[count++] = end - start;
+    if (count !== this.width) return this.skipRow(count);
+    this.counters.read++;
+    this.counters.decoded++;
+    view.bytes = bytes;
+    view.base = start;
+    view.width = count;
+    view.line = this.rowLine;
+    this.handler.row(view);
+  }
+
+  private growEnds(length: number): Int32Array {
+    let size = this.view.ends.length;
+    while (size < length) size *= 2;
+    this.view.ends = new Int32Array(size);
+    return this.view.ends;
+  }
+
+  /** Any other line (the header, quotes, carriage returns), as text. */
+  private textLine(rawLine: string): void {
+    this.lineNumber++;
+    // Universal newlines as Python's text mode: \r\n and a lone \r both end a line.
+    let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.includes('\r')) {
+      const parts = line.split('\r');
+      line = parts.pop() ?? '';
+      for (const part of parts) this.textPart(part);
+    }
+    this.textPart(line);
+  }
+
+  private textPart(line: string): void {
+    if (!this.splitter.continuing) this.rowLine = this.lineNumber;
+    const fields = this.splitter.push(line);
+    if (fields !== undefined) this.take(fields);
+  }
+
+  private take(fields: string[]): void {
+    if (this.columns === undefined) {
+      // DictReader: the first row is the header, whatever it holds.
+      this.columns = mapTstatColumns(fields);
+      this.width = fields.length;
+      this.handler.header(this.columns, this.width);
+      return;
+    }
+    if (fields.length === 0) return; // blank line: DictReader skips it
+    if (fields.length !== this.width) return this.skipRow(fields.length);
+    this.counters.read++;
+    this.counters.decoded++;
+    this.handler.row(tstatRowView(fields, this.rowLine));
+  }
+
+  private skipRow(count: number): void {
+    this.counters.read++;
+    const reason = count < this.width ? 'short row' : 'long row';
+    countSkipped(this.counters, reason);
+    this.options.onSkip?.({ file: this.file, line: this.rowLine, reason });
+  }
+}
+
+/**
+ * The bytes of a file in whole lines: yields (buffer, end) with bytes[0, end) holding whole lines (the
+ * last region may end without a newline). The buffer is reused: consume each region before the next.
+ */
+export async function* tstatLogChunks(
+  file: string,
+  chunkBytes: number = TSTAT_READ_DEFAULTS.chunkBytes,
+): AsyncGenerator<[Buffer, number]> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw fromFsError(error, file);
+  }
+  try {
+    let buffer = Buffer.allocUnsafe(Math.max(1, chunkBytes));
+    let filled = 0;
+    for (;;) {
+      if (filled === buffer.length) {
+        // A line longer than the buffer: grow it.
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
+      }
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null));
+      } catch (error) {
+        throw fromFsError(error, file);
+      }
+      if (bytesRead === 0) {
+        if (filled > 0) yield [buffer, filled];
+        return;
+      }
+      filled += bytesRead;
+      const lastNewline = buffer.lastIndexOf(NEWLINE, filled - 1);
+      if (lastNewline < 0) continue;
+      yield [buffer, lastNewline + 1];
+      buffer.copyWithin(0, lastNewline + 1, filled);
+      filled -= lastNewline + 1;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface TstatRowBatch {
+  columns: TstatColumns;
+  rows: TstatRow[];
 }
 
 /**
@@ -273,109 +466,28 @@ export async function* readTstatLog(
   file: string,
   options: TstatReadOptions = {},
 ): AsyncGenerator<TstatRowBatch> {
-  const counters = options.counters ?? newSourceCounters();
-  const splitter = new TstatLineSplitter();
   let columns: TstatColumns | undefined;
-  let width = 0;
-  let lineNumber = 0;
-  let rowLine = 0;
   let rows: TstatRow[] = [];
-  const scratch = { ends: new Int32Array(256), ascii: true };
-
-  const take = (fields: string[]): void => {
-    if (columns === undefined) {
-      // DictReader: the first row is the header, whatever it holds.
-      columns = mapTstatColumns(fields);
-      width = fields.length;
-      return;
+  const scanner = new TstatLogScanner(
+    file,
+    {
+      header: (header) => {
+        columns = header;
+      },
+      row: (view) => {
+        rows.push(TstatRow.fromView(view));
+      },
+    },
+    options,
+  );
+  for await (const [bytes, end] of tstatLogChunks(file, options.chunkBytes)) {
+    scanner.scan(bytes, 0, end);
+    if (rows.length > 0 && columns !== undefined) {
+      yield { columns, rows };
+      rows = [];
     }
-    if (fields.length === 0) return; // blank line: DictReader skips it
-    if (fields.length !== width) return skipRow(fields.length);
-    counters.read++;
-    counters.decoded++;
-    rows.push(TstatRow.fromFields(fields, rowLine));
-  };
-
-  const skipRow = (count: number): void => {
-    counters.read++;
-    const reason = count < width ? 'short row' : 'long row';
-    countSkipped(counters, reason);
-    options.onSkip?.({ file, line: rowLine, reason });
-  };
-
-  const feedLine = (rawLine: string): void => {
-    lineNumber++;
-    // Universal newlines as Python's text mode: \r\n and a lone \r both end a line.
-    let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-    if (line.includes('\r')) {
-      const parts = line.split('\r');
-      line = parts.pop() ?? '';
-      for (const part of parts) feedSplit(part);
-    }
-    feedSplit(line);
-  };
-
-  const feedSplit = (line: string): void => {
-    if (!splitter.continuing) {
-      rowLine = lineNumber;
-      // Hot path: a data line without quotes is not split at all, only measured.
-      if (columns !== undefined && !line.includes('"')) {
-        if (line === '') return;
-        const count = scanFieldEnds(line, scratch);
-        if (count !== width) return skipRow(count);
-        counters.read++;
-        counters.decoded++;
-        rows.push(TstatRow.fromPlainLine(line, scratch.ends.slice(0, count), rowLine));
-        return;
-      }
-    }
-    const fields = splitter.push(line);
-    if (fields !== undefined) take(fields);
-  };
-
-  /** One line (without its \n) still in the read buffer: measured in place when it is a plain data line. */
-  const feedBytes = (bytes: Buffer, start: number, end: number): void => {
-    if (columns !== undefined && !splitter.continuing) {
-      const count = start === end ? 0 : scanByteFieldEnds(bytes, start, end, scratch);
-      if (count >= 0) {
-        lineNumber++;
-        rowLine = lineNumber;
-        if (count === 0) return; // blank line
-        if (count !== width) return skipRow(count);
-        counters.read++;
-        counters.decoded++;
-        rows.push(TstatRow.fromBytes(bytes, start, scratch.ends.slice(0, count), rowLine, scratch.ascii));
-        return;
-      }
-    }
-    feedLine(bytes.toString('utf8', start, end));
-  };
-
-  let carry: Buffer | undefined;
-  let stream;
-  try {
-    stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 256 * 1024 });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
-      let start = 0;
-      let newline = bytes.indexOf(0x0a, start);
-      while (newline >= 0) {
-        feedBytes(bytes, start, newline);
-        start = newline + 1;
-        newline = bytes.indexOf(0x0a, start);
-      }
-      carry = start < bytes.length ? bytes.subarray(start) : undefined;
-      if (rows.length > 0 && columns !== undefined) {
-        yield { columns, rows };
-        rows = [];
-      }
-    }
-  } catch (error) {
-    throw fromFsError(error, file);
   }
-  if (carry !== undefined) feedBytes(carry, 0, carry.length);
-  const last = splitter.finish();
-  if (last !== undefined) take(last);
+  scanner.finish();
   if (rows.length > 0 && columns !== undefined) yield { columns, rows };
 }
 

@@ -4,11 +4,15 @@
  * directories.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { WriteStream, existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { WritableOptions } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { SILENT_LOG } from '../../src/cli/tstat/log.js';
+import { sendTstatTree } from '../../src/cli/tstat/send.js';
+import { StdoutSink } from '../../src/sinks/stdout.js';
 import { generateTstatTree } from './generate.js';
 import { GOLDEN_CASES, NO_TRANSPORT_CONFIG } from './golden-cases.js';
 import { printTree, tempDir } from './helpers.js';
@@ -78,6 +82,60 @@ describe('tstat send --no-transport matches the original 0.6.5 byte for byte', (
       expect(code).toBe(0);
       expect(Buffer.concat(out).toString('utf8')).toBe(golden(goldenCase.name));
       expect(await readFile(join(dirs[0]!, '.processed'), 'utf8')).toBe('processed');
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
+/**
+ * A file stream that takes its time: it reads each chunk only some milliseconds after it was handed the
+ * chunk, as a busy disk or a slow pipe would. A slice reused before its write finished would show here.
+ */
+class SlowFileStream extends WriteStream {
+  readonly written: Buffer[] = [];
+
+  constructor() {
+    // fs.WriteStream's constructor takes (path, options); its types only know Writable's options.
+    super('/dev/null' as unknown as WritableOptions);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    setTimeout(() => {
+      this.written.push(Buffer.from(chunk));
+      done();
+    }, 2);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, done: (error?: Error | null) => void): void {
+    setTimeout(() => {
+      for (const { chunk } of chunks) this.written.push(Buffer.from(chunk));
+      done();
+    }, 2);
+  }
+}
+
+describe('slice memory reuse', () => {
+  it('a slice is reused only after its write finished: the bytes written are the same', async () => {
+    const temp = await tempDir();
+    try {
+      const tree = { seed: 9, directories: 3, tcpRows: 400, udpRows: 400 };
+      await generateTstatTree({ ...tree, root: join(temp.path, 'tree') });
+      await generateTstatTree({ ...tree, root: join(temp.path, 'expected') });
+      const options = { thresholdMB: 0, sensorId: 's1', instanceId: 0 };
+      // In memory (a PassThrough hands its chunks on): nothing is released, nothing reused.
+      const { text } = await printTree(join(temp.path, 'expected'), options);
+      const stream = new SlowFileStream();
+      await sendTstatTree({
+        ...options,
+        directory: join(temp.path, 'tree'),
+        sink: new StdoutSink(stream),
+        log: SILENT_LOG,
+        // ~2 slices per block: blocks are filled and reused many times over during the run.
+        sliceBlockBytes: 256 * 1024,
+      });
+      await new Promise<void>((resolve) => stream.end(resolve));
+      expect(Buffer.concat(stream.written).toString('utf8')).toBe(text);
     } finally {
       await temp.cleanup();
     }

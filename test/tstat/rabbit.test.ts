@@ -14,7 +14,9 @@ import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canConnect, requireService } from '../support/services.js';
 import { runTstatSend } from '../../src/cli/tstat/run.js';
-import { sliceMessageId } from '../../src/cli/tstat/send.js';
+import { SILENT_LOG } from '../../src/cli/tstat/log.js';
+import { sendTstatTree, sliceMessageId } from '../../src/cli/tstat/send.js';
+import { RabbitSink } from '../../src/sinks/rabbit.js';
 import { main as tstatSend } from '../../src/compat/tstat_send.js';
 import { generateTstatTree } from './generate.js';
 import { captureStderr, printTree, tempDir } from './helpers.js';
@@ -196,6 +198,46 @@ describe.runIf(available)('tstat send to RabbitMQ', () => {
       );
       for (const dir of dirs) expect(existsSync(join(dir, '.processed'))).toBe(true);
     } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it('slice memory reused during the run (small blocks): every message still arrives intact', async () => {
+    const temp = await tempDir();
+    const queue = newQueue();
+    const sink = new RabbitSink({
+      host: '127.0.0.1',
+      port: 5672,
+      username: 'guest',
+      password: 'guest',
+      useSsl: false,
+      vhost: '/',
+      queue,
+      routingKey: queue,
+      exchange: '',
+      queueOptions: {},
+      tls: { verify: true },
+      reconnectAttempts: 0,
+      reconnectDelayMs: 50,
+      confirmTimeoutMs: 30_000,
+    });
+    try {
+      const { slices } = await treePair(temp.path, { seed: 33, directories: 2, tcpRows: 600, udpRows: 600 });
+      await sink.open();
+      const summary = await sendTstatTree({
+        directory: join(temp.path, 'tree'),
+        sink,
+        thresholdMB: 0,
+        sensorId: 's1',
+        instanceId: 0,
+        log: SILENT_LOG,
+        // ~2 slices per block: a block is reused as soon as the broker confirmed its slices.
+        sliceBlockBytes: 256 * 1024,
+      });
+      expect(summary.messages).toBe(slices.length);
+      expect((await drain(queue)).map((message) => message.body)).toEqual(slices);
+    } finally {
+      await sink.close();
       await temp.cleanup();
     }
   });

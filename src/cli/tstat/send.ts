@@ -15,9 +15,11 @@ import { createProgress } from '../../io/progress.js';
 import type { SourceCounters } from '../../model/record.js';
 import { newSourceCounters } from '../../model/record.js';
 import type { TstatJsonOptions } from '../../report/tstat-json.js';
-import { TSTAT_JSON_DEFAULTS, TstatJsonRenderer, renderSlice } from '../../report/tstat-json.js';
+import type { JsonSlice } from '../../report/json-slices.js';
+import { JSON_SLICE_DEFAULTS, JsonSliceWriter } from '../../report/json-slices.js';
+import { TSTAT_JSON_DEFAULTS, TstatJsonRenderer } from '../../report/tstat-json.js';
 import type { MessageSink } from '../../sinks/types.js';
-import { readTstatLog, tstatLogName } from '../../sources/tstat.js';
+import { TstatLogScanner, tstatLogChunks, tstatLogName } from '../../sources/tstat.js';
 import type { TstatDir } from '../../sources/tstat-tree.js';
 import { PROCESSED_MARK, findTstatDirs } from '../../sources/tstat-tree.js';
 import type { TstatLog } from './log.js';
@@ -31,6 +33,8 @@ export interface TstatSendOptions extends TstatJsonOptions {
   log: TstatLog;
   /** Objects per message (100 as the original). */
   sliceSize?: number;
+  /** Bytes per block of slice memory (JSON_SLICE_DEFAULTS.blockBytes); small blocks are reused sooner. */
+  sliceBlockBytes?: number;
   /** Resends of a directory after a dropped connection (each after a successful reconnect). */
   resends?: number;
   /** Polled between directories: true stops the run cleanly (SIGINT). */
@@ -131,17 +135,15 @@ async function sendDir(
   firstAttempt: boolean,
   onRows: () => void,
 ): Promise<number> {
-  const sliceSize = options.sliceSize ?? TSTAT_JSON_DEFAULTS.sliceSize;
   const { sink, log } = options;
-  let slice: string[] = [];
+  const slices = new JsonSliceWriter(
+    options.sliceSize ?? TSTAT_JSON_DEFAULTS.sliceSize,
+    options.sliceBlockBytes ?? JSON_SLICE_DEFAULTS.blockBytes,
+  );
   let sliceIndex = 0;
-  let objects = 0;
-  /** Publishes the first `count` objects of the pending ones as one message. */
-  const publish = async (count: number): Promise<void> => {
-    const taken = count === slice.length ? slice : slice.slice(0, count);
-    slice = count === slice.length ? [] : slice.slice(count);
-    objects += taken.length;
-    await sink.publish({ body: renderSlice(taken), messageId: sliceMessageId(dir.path, sliceIndex) });
+  const publish = async ({ body, release }: JsonSlice): Promise<void> => {
+    // Publishing waits only when the transport pushes back; confirms are awaited once per directory.
+    await sink.publish({ body, release, messageId: sliceMessageId(dir.path, sliceIndex) });
     sliceIndex++;
     if (options.verbose) log('_process_payload.run', 'successfully processed slice');
   };
@@ -156,20 +158,33 @@ async function sendDir(
     const onSkip = ({ line, reason }: { line: number; reason: string }): void => {
       if (firstAttempt) log('process_output.warn', `bad row in ${file}:${line}: ${reason}, skipped`);
     };
-    for await (const { columns, rows: batch } of readTstatLog(file, { counters: rows, onSkip })) {
-      for (const row of batch) {
-        const dropped = renderer.render(protocol, columns, row, slice);
-        if (dropped.length > 0 && firstAttempt) {
-          log('capsule_factory.warn', `${file}:${row.line}: ${dropped.join(', ')}: direction skipped`);
-        }
-        while (slice.length >= sliceSize) await publish(sliceSize);
-      }
+    const scanner = new TstatLogScanner(
+      file,
+      {
+        header: (columns) => renderer.bind(protocol, columns),
+        row: (row) => {
+          renderer.render(row, slices);
+          if (renderer.dropped.length > 0 && firstAttempt) {
+            log(
+              'capsule_factory.warn',
+              `${file}:${row.line}: ${renderer.dropped.join(', ')}: direction skipped`,
+            );
+          }
+        },
+      },
+      { counters: rows, onSkip },
+    );
+    for await (const [bytes, end] of tstatLogChunks(file)) {
+      scanner.scan(bytes, 0, end);
+      for (const slice of slices.takeFinished()) await publish(slice);
       onRows();
     }
+    scanner.finish();
   }
-  if (slice.length > 0) await publish(slice.length);
+  slices.flush();
+  for (const slice of slices.takeFinished()) await publish(slice);
   await sink.confirmAll();
-  summary.objects += objects;
+  summary.objects += slices.objects;
   summary.messages += sliceIndex;
-  return objects;
+  return slices.objects;
 }

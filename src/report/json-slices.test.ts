@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { JsonSlice } from './json-slices.js';
+import { JsonSliceWriter } from './json-slices.js';
+
+/** Appends one object (its text) to the writer. */
+function write(writer: JsonSliceWriter, text: string): void {
+  writer.beginObject(text.length);
+  const end = writer.out.write(text, writer.pos, 'latin1') + writer.pos;
+  writer.endObject(end);
+}
+
+const texts = (slices: JsonSlice[]): string[] => slices.map(({ body }) => body.toString('latin1'));
+
+describe('JsonSliceWriter', () => {
+  it('cuts objects into slices as json.dumps prints a list: [, objects joined by ",\\n", ]', () => {
+    const writer = new JsonSliceWriter(2);
+    for (const text of ['{a}', '{b}', '{c}']) write(writer, text);
+    expect(texts(writer.takeFinished())).toEqual(['[\n{a},\n{b}\n]']);
+    writer.flush();
+    expect(texts(writer.takeFinished())).toEqual(['[\n{c}\n]']);
+    writer.flush();
+    expect(writer.takeFinished()).toEqual([]);
+    expect(writer.objects).toBe(3);
+  });
+
+  it('never writes into a block while a slice of it is not released', () => {
+    const writer = new JsonSliceWriter(1, 64);
+    const held: JsonSlice[] = [];
+    for (let i = 0; i < 200; i++) {
+      write(writer, `{object ${i}}`);
+      held.push(...writer.takeFinished());
+    }
+    expect(texts(held)).toEqual(Array.from({ length: 200 }, (_, i) => `[\n{object ${i}}\n]`));
+  });
+
+  it('reuses a block once every slice in it is released, and only then', () => {
+    const writer = new JsonSliceWriter(1, 64);
+    const blocks = new Set<ArrayBufferLike>();
+    const kept: JsonSlice[] = [];
+    // Released a few slices later, as a transport does (the writer has moved to another block by then).
+    const inFlight: JsonSlice[] = [];
+    for (let i = 0; i < 500; i++) {
+      write(writer, `{object ${i}}`);
+      for (const slice of writer.takeFinished()) {
+        blocks.add(slice.body.buffer);
+        // Every tenth slice is kept (not released): its block must stay as it is.
+        if (i % 10 === 0) kept.push(slice);
+        else inFlight.push(slice);
+      }
+      while (inFlight.length > 5) inFlight.shift()?.release();
+    }
+    expect(texts(kept)).toEqual(Array.from({ length: 50 }, (_, i) => `[\n{object ${i * 10}}\n]`));
+    // 500 slices of ~20 bytes in 64-byte blocks: without reuse there would be ~170 blocks.
+    expect(blocks.size).toBeLessThan(80);
+  });
+
+  it('an object larger than a block gets a block of its own, with the open slice moved along', () => {
+    const writer = new JsonSliceWriter(3, 32);
+    const big = `{${'x'.repeat(100)}}`;
+    for (const text of ['{a}', big, '{b}']) write(writer, text);
+    expect(texts(writer.takeFinished())).toEqual([`[\n{a},\n${big},\n{b}\n]`]);
+  });
+
+  it('a slice released twice counts once', () => {
+    const writer = new JsonSliceWriter(1, 64);
+    write(writer, '{a}');
+    const [first] = writer.takeFinished();
+    write(writer, '{b}');
+    const [second] = writer.takeFinished();
+    first?.release();
+    first?.release();
+    // The block still holds `second`, unreleased: filling more blocks must leave it intact.
+    for (let i = 0; i < 50; i++) {
+      write(writer, `{filler ${i}}`);
+      for (const slice of writer.takeFinished()) slice.release();
+    }
+    expect(second?.body.toString('latin1')).toBe('[\n{b}\n]');
+  });
+});
