@@ -163,7 +163,6 @@ const TEXT = {
   srcPort: key('src_port'),
   dstIp: key('dst_ip'),
   dstPort: key('dst_port'),
-  start: ascii(`\n${I2}},\n${I2}"start": `),
   end: ascii(`,\n${I2}"end": `),
   tail: ascii(`\n${I1}}`),
   intZero: ascii('0'),
@@ -258,6 +257,12 @@ export class TstatJsonRenderer {
   private readonly clientSack = new PyCell();
   private readonly serverSack = new PyCell();
   private readonly time = new PyCell();
+  /** Rows rendered, and the one whose row-wide values (TCP durat, mss, sack_cnt) are cast. */
+  private rows = 0;
+  private rowCast = -1;
+  /** The TCP row's start and end when read on the fast path, else NaN. */
+  private rowStart = NaN;
+  private rowEnd = NaN;
 
   constructor(options: TstatJsonOptions) {
     const bits = options.thresholdMB * 8_000_000;
@@ -271,7 +276,7 @@ export class TstatJsonRenderer {
         `,\n${I3}"protocol": "${protocol}",\n` +
           `${I3}"sensor_id": ${pyJsonString(options.sensorId)},\n` +
           `${I3}"instance_id": ${instance},\n` +
-          `${I3}"flow_type": "tstat"`,
+          `${I3}"flow_type": "tstat"\n${I2}},\n${I2}"start": `,
       );
     this.metaTail = { tcp: metaTail('tcp'), udp: metaTail('udp') };
   }
@@ -294,6 +299,7 @@ export class TstatJsonRenderer {
    * the caller can warn with the file and line).
    */
   render(row: TstatRowView, out: JsonSliceWriter): void {
+    this.rows++;
     const directions = this.directions;
     if (directions === undefined) throw new Error('TstatJsonRenderer.render before bind');
     if (this.dropped.length > 0) this.dropped.length = 0;
@@ -320,13 +326,17 @@ export class TstatJsonRenderer {
 
   /** `int(cast(field) / 1000)`: the start and end times. */
   private seconds(row: TstatRowView, index: number): PyInt {
-    if (index >= 0) {
-      const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
-      const fast = truncatedThousandths(row.bytes, start, row.base + (row.ends[index] as number));
-      if (fast === fast) return fast + 0; // + 0: no -0
-    }
+    const fast = this.fastSeconds(row, index);
+    if (fast === fast) return fast;
     this.cast(row, index, this.time);
     return truncate(toNumber(this.time) / 1000);
+  }
+
+  /** `seconds` when the digits decide it without the exact path, else NaN. */
+  private fastSeconds(row: TstatRowView, index: number): number {
+    if (index < 0) return NaN;
+    const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
+    return truncatedThousandths(row.bytes, start, row.base + (row.ends[index] as number)) + 0; // + 0: no -0
   }
 
   /** num_bits and the threshold test; false: the direction is below the threshold. */
@@ -358,20 +368,27 @@ export class TstatJsonRenderer {
 
   private tcpObject(row: TstatRowView, direction: DirectionColumns, out: JsonSliceWriter): void {
     if (!this.keeps(row, direction)) return;
-    this.cast(row, direction.durat, this.durationMs);
+    // durat, mss, sack_cnt, first and last are the row's, not the direction's: read once for both.
+    if (this.rowCast !== this.rows) {
+      this.rowCast = this.rows;
+      this.cast(row, direction.durat, this.durationMs);
+      this.cast(row, this.mss[0], this.clientMss);
+      this.cast(row, this.mss[1], this.serverMss);
+      this.cast(row, this.sack[0], this.clientSack);
+      this.cast(row, this.sack[1], this.serverSack);
+      this.rowStart = this.fastSeconds(row, direction.first);
+      this.rowEnd = this.fastSeconds(row, direction.last);
+    }
     this.cast(row, direction.packets, this.packets);
     const seconds = toNumber(this.durationMs) / 1000;
     const duration = pyRound(seconds, 2);
     const bitsPerSecond = rate(this.bits, this.durationMs, seconds);
     const packetsPerSecond = rate(this.packets, this.durationMs, seconds);
-    this.cast(row, this.mss[0], this.clientMss);
-    this.cast(row, this.mss[1], this.serverMss);
     const mss = lessThan(this.clientMss, this.serverMss) ? this.clientMss : this.serverMss;
-    this.cast(row, this.sack[0], this.clientSack);
-    this.cast(row, this.sack[1], this.serverSack);
     const sack = lessThan(this.serverSack, this.clientSack) ? this.clientSack : this.serverSack;
-    const start = this.seconds(row, direction.first);
-    const end = this.seconds(row, direction.last);
+    // NaN: the exact path, which may raise, in its place in the original's order.
+    const start = this.rowStart === this.rowStart ? this.rowStart : this.seconds(row, direction.first);
+    const end = this.rowEnd === this.rowEnd ? this.rowEnd : this.seconds(row, direction.last);
 
     out.beginObject(this.objectOverhead + 12 * (row.ends[row.width - 1] as number));
     const bytes = out.out;
@@ -448,7 +465,6 @@ export class TstatJsonRenderer {
     pos = put(bytes, pos, TEXT.dstPort);
     pos = this.passThrough(row, direction.dstPort, bytes, pos);
     pos = put(bytes, pos, this.metaTail[this.protocol]);
-    pos = put(bytes, pos, TEXT.start);
     pos = writeInt(bytes, pos, start);
     pos = put(bytes, pos, TEXT.end);
     pos = writeInt(bytes, pos, end);
