@@ -256,11 +256,19 @@ async function compareWithNfdump(): Promise<void> {
   const collector = spawn(
     'nfcapd',
     ['-w', dir, '-p', String(port), '-b', '127.0.0.1', '-B', '16777216', '-t', '86400'],
-    {
-      stdio: 'ignore',
-    },
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  let collectorMessages = '';
+  collector.stderr.on('data', (chunk: Buffer) => (collectorMessages += chunk.toString()));
+  const exited = new Promise((resolve) => collector.once('exit', resolve));
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  if (collector.exitCode !== null || collector.signalCode !== null) {
+    // E.g. its port taken by another run: say so instead of waiting for a collector that is gone.
+    console.log(
+      `nfcapd exited at start (${collector.exitCode ?? collector.signalCode}): ${collectorMessages.trim()}`,
+    );
+    return;
+  }
   const socket = createSocket('udp4');
   const exportSecs = DAY_START + 2 * 86_400;
   const uptimeMs = 3 * 86_400_000;
@@ -303,7 +311,7 @@ async function compareWithNfdump(): Promise<void> {
   const sendSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   await new Promise((resolve) => setTimeout(resolve, 2000));
   collector.kill('SIGTERM');
-  await new Promise((resolve) => collector.once('exit', resolve));
+  await exited;
   console.log(`  sent ${formatNumber(FLOWS)} flows to nfcapd as NetFlow v5 in ${sendSeconds.toFixed(1)} s`);
   const files = readdirSync(dir).filter((name) => name.startsWith('nfcapd.'));
   console.log(`  nfcapd files: ${files.join(', ')}`);
