@@ -54,7 +54,8 @@ const STRING_COLUMNS = new Set<KeyField>([
   'dst_name',
 ]);
 
-const SCHEMA = [
+/** The tables of a ledger (exported for tests that load rows without a ledger around them). */
+export const LEDGER_TABLES = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS strings (id UINTEGER, value VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS sources (id UINTEGER, identity VARCHAR, path VARCHAR, format VARCHAR,
@@ -121,7 +122,7 @@ export class DuckDbLedger implements Ledger, LedgerStore {
       }
     }
     await this.connection.run('BEGIN TRANSACTION');
-    for (const statement of SCHEMA) await this.connection.run(statement);
+    for (const statement of LEDGER_TABLES) await this.connection.run(statement);
     await this.connection.run(`INSERT INTO meta VALUES ('schema_version', '${LEDGER_SCHEMA_VERSION}')`);
     await this.connection.run('COMMIT');
   }

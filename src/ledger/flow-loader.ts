@@ -36,6 +36,8 @@ export class FlowLoader {
     private readonly connection: DuckDBConnection,
     /** `source_id` of every row. */
     private readonly sourceId: number,
+    /** Chunks per statement (tests make it small to run many statements on few rows). */
+    private readonly statementChunks = STATEMENT_CHUNKS,
   ) {}
 
   /** Empty rows to fill. */
@@ -48,7 +50,7 @@ export class FlowLoader {
 
   /** Call between batches: starts a statement when enough rows wait, after the running one has ended. */
   async pump(): Promise<void> {
-    if (this.waiting.length >= STATEMENT_CHUNKS) await this.startNext();
+    if (this.waiting.length >= this.statementChunks) await this.startNext();
   }
 
   /** Inserts what still waits and waits for it; rejects with DuckDB's error if a statement failed. */

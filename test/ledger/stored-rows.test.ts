@@ -1,14 +1,16 @@
 /**
  * The DuckDB ledger stores every field of every record as given: read back from `flows` (texts through
- * `strings`), across many chunks and several load statements, with fields present in all, some or none
- * of the rows of a chunk.
+ * `strings`), across many chunks and many load statements, with fields present in all, some or none of
+ * the rows of a chunk or of a statement; a failure while a statement runs leaves nothing behind.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { DuckDbLedger } from '../../src/ledger/duckdb.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuckDbLedger, LEDGER_TABLES } from '../../src/ledger/duckdb.js';
+import { FlowLoader } from '../../src/ledger/flow-loader.js';
+import { FlowRowWriter } from '../../src/ledger/flow-rows.js';
 import type { TrafficRecord } from '../../src/model/record.js';
 import { BASE_TIME, seededRandom } from './generate.js';
 
@@ -25,7 +27,7 @@ function varied(count: number): TrafficRecord[] {
   const random = seededRandom(42);
   const records: TrafficRecord[] = [];
   for (let i = 0; i < count; i++) {
-    const phase = Math.floor(i / 5000) % 4; // 0: all fields, 1: mixed, 2: bare, 3: mixed
+    const phase = Math.floor(i / 6000) % 4; // 0: all fields, 1: mixed, 2: bare, 3: mixed
     const has = () => phase === 0 || ((phase === 1 || phase === 3) && random() < 0.5);
     const start = BASE_TIME + i / 10;
     const record: TrafficRecord = {
@@ -74,9 +76,28 @@ function expected(record: TrafficRecord): Record<string, unknown> {
   return out;
 }
 
-async function storedRows(path: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
+const STORED_FIELDS = [
+  'start',
+  'end',
+  'src',
+  'dst',
+  'sport',
+  'dport',
+  'proto',
+  'srcMac',
+  'dstMac',
+  'vlan',
+  'name',
+  'sensor',
+  'srcName',
+  'dstName',
+  'packets',
+  'bytes',
+  'extra',
+];
+
+/** Rows of `flows` as records (texts through `strings`), in start order. */
+async function storedRows(connection: DuckDBConnection): Promise<Record<string, unknown>[]> {
   const texts = ['src', 'dst', 'proto', 'src_mac', 'dst_mac', 'name', 'sensor', 'src_name', 'dst_name'];
   // Texts through `strings`, joined (a correlated subquery per column took seconds here).
   const joins = texts.map((column) => `LEFT JOIN strings s_${column} ON s_${column}.id = f.${column}`);
@@ -87,44 +108,31 @@ async function storedRows(path: string): Promise<Record<string, unknown>[]> {
        ${text('src_name')}, ${text('dst_name')}, packets, bytes, extra
      FROM flows f ${joins.join(' ')} ORDER BY ts_start`,
   );
-  const names = [
-    'start',
-    'end',
-    'src',
-    'dst',
-    'sport',
-    'dport',
-    'proto',
-    'srcMac',
-    'dstMac',
-    'vlan',
-    'name',
-    'sensor',
-    'srcName',
-    'dstName',
-    'packets',
-    'bytes',
-    'extra',
-  ];
-  const rows = reader.getRows().map((row) => {
+  return reader.getRows().map((row) => {
     const out: Record<string, unknown> = {};
     row.forEach((value, index) => {
-      if (value !== null) out[names[index]!] = value;
+      if (value !== null) out[STORED_FIELDS[index]!] = value;
     });
     return out;
   });
-  connection.closeSync();
-  instance.closeSync();
-  return rows;
+}
+
+/** Compares canonical text row by row (fast), then shows the first difference through expect. */
+function expectStored(stored: Record<string, unknown>[], records: readonly TrafficRecord[]): void {
+  expect(stored.length).toBe(records.length);
+  for (let i = 0; i < records.length; i++) {
+    if (canonical(stored[i]!) !== canonical(expected(records[i]!))) {
+      expect(stored[i]).toEqual(expected(records[i]!));
+    }
+  }
 }
 
 it('stores every field of every record, in chunks all present, mixed and empty', async () => {
-  // More than two load statements (131,072 rows each) and a last, partial chunk.
-  const records = varied(270_001);
+  const records = varied(26_001); // many chunks, a last partial one
   const path = join(dir, 'rows.duckdb');
   const ledger = await DuckDbLedger.open(path);
   async function* batches() {
-    for (let at = 0; at < records.length; at += 10_000) yield records.slice(at, at + 10_000);
+    for (let at = 0; at < records.length; at += 7_000) yield records.slice(at, at + 7_000);
   }
   const outcome = await ledger.ingestSource(
     { identity: 'test', path: 'varied', format: 'test', fromOffset: 0, size: 1, contentHash: 'varied' },
@@ -132,15 +140,65 @@ it('stores every field of every record, in chunks all present, mixed and empty',
   );
   expect(outcome).toMatchObject({ status: 'ingested', records: records.length });
   await ledger.close();
-  const stored = await storedRows(path);
-  expect(stored.length).toBe(records.length);
-  // One comparison per row is slow in expect; compare canonical text, then show the first difference.
-  for (let i = 0; i < records.length; i++) {
-    if (canonical(stored[i]!) !== canonical(expected(records[i]!))) {
-      expect(stored[i]).toEqual(expected(records[i]!));
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  expectStored(await storedRows(connection), records);
+  connection.closeSync();
+  instance.closeSync();
+}, 120_000);
+
+describe('FlowLoader', () => {
+  let instance: DuckDBInstance;
+  let connection: DuckDBConnection;
+  beforeEach(async () => {
+    instance = await DuckDBInstance.create(':memory:');
+    connection = await instance.connect();
+    for (const statement of LEDGER_TABLES) await connection.run(statement);
+  });
+  afterEach(() => {
+    connection.closeSync();
+    instance.closeSync();
+  });
+
+  /** Loads records with two chunks per statement; `failAt` throws after that many batches. */
+  async function load(records: readonly TrafficRecord[], failAt?: number): Promise<void> {
+    const ids = new Map<string, number>();
+    const loader = new FlowLoader(connection, 7, 2);
+    const writer = new FlowRowWriter(loader.take, loader.add, { ids, added: [] }, 'test');
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      for (let at = 0, batch = 0; at < records.length; at += 3_000, batch++) {
+        if (batch === failAt) throw new Error('failed while a statement runs');
+        writer.write(records.slice(at, at + 3_000));
+        await loader.pump();
+      }
+      writer.finish();
+      await loader.finish();
+    } catch (error) {
+      await loader.stop();
+      await connection.run('ROLLBACK');
+      throw error;
     }
+    const strings = [...ids].map(([value, id]) => `(${id}, '${value.replace(/'/g, "''")}')`);
+    await connection.run(`INSERT INTO strings VALUES ${strings.join(', ')}`);
+    await connection.run('COMMIT');
   }
-}, 180_000);
+
+  it('stores every record through many statements (columns absent from a whole statement too)', async () => {
+    // Rows 12,288-16,383 (the fourth statement) are all bare.
+    const records = varied(26_001);
+    await load(records);
+    expectStored(await storedRows(connection), records);
+    const sources = await connection.runAndReadAll('SELECT DISTINCT source_id FROM flows');
+    expect(sources.getRows()).toEqual([[7]]);
+  }, 120_000);
+
+  it('leaves nothing behind when reading fails while a statement runs', async () => {
+    await expect(load(varied(26_001), 6)).rejects.toThrow('failed while a statement runs');
+    const count = await connection.runAndReadAll('SELECT count(*) FROM flows');
+    expect(count.getRows()).toEqual([[0n]]);
+  });
+});
 
 function canonical(row: Record<string, unknown>): string {
   return Object.keys(row)
