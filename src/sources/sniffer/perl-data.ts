@@ -17,16 +17,17 @@ const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
 const HASH = 0x23;
-const QUOTE = 0x27;
+/** Bytes of Perl data syntax, shared with the status reader's fast path. */
+export const QUOTE = 0x27;
 const DQUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const EQUALS = 0x3d;
-const GREATER = 0x3e;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const EQUALS = 0x3d;
+export const GREATER = 0x3e;
+export const LBRACE = 0x7b;
+export const RBRACE = 0x7d;
+export const LBRACKET = 0x5b;
+export const RBRACKET = 0x5d;
 
 const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
 const isWordByte = (byte: number) =>

@@ -12,15 +12,7 @@
  */
 import { parseIPv4Bytes } from '../../model/ip.js';
 import type { SnifferTableBuilder } from './table.js';
-
-const QUOTE = 0x27;
-const COMMA = 0x2c;
-const EQUALS = 0x3d;
-const GREATER = 0x3e;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
+import { BACKSLASH, COMMA, EQUALS, GREATER, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from './perl-data.js';
 
 /** The bit of each field by its letter's code (B C E N R S T W); -1 for every other byte. */
 export const FIELD_BITS = Int8Array.from({ length: 256 }, (_, code) =>
@@ -92,7 +84,7 @@ export function readPlainEntry(buffer: Uint8Array, start: number, builder: Sniff
         if (buffer[pos] !== QUOTE || nameCount === MAX_NAMES) return -1;
         const nameStart = ++pos;
         while (pos < length && buffer[pos] !== QUOTE) {
-          if (buffer[pos] === 0x5c) return -1; // an escape: the general path decodes it
+          if (buffer[pos] === BACKSLASH) return -1; // an escape: the general path decodes it
           pos++;
         }
         if (pos === length) return -1;

@@ -7,7 +7,15 @@ import { readFile } from 'node:fs/promises';
 import { EmptyInputError, fromFsError } from '../../model/errors.js';
 import { addressOrderKey } from '../../model/ip.js';
 import { FIELD_BITS, readPlainEntry } from './plain-entry.js';
-import { PerlDataReader, latin1, lineAndColumn, numericValue, type PerlValue } from './perl-data.js';
+import {
+  BACKSLASH,
+  PerlDataReader,
+  QUOTE,
+  latin1,
+  lineAndColumn,
+  numericValue,
+  type PerlValue,
+} from './perl-data.js';
 import type { SnifferStatus, SnifferStatusTable } from './status.js';
 import type { SnifferTable } from './table.js';
 import { SnifferTableBuilder, findDuplicateAddress } from './table.js';
@@ -90,8 +98,6 @@ const KEY_R = 0x52;
 const KEY_S = 0x53;
 const KEY_T = 0x54;
 const KEY_W = 0x57;
-const QUOTE = 0x27;
-const BACKSLASH = 0x5c;
 /** One bit per field (by letter, see FIELD_BITS), to find missing and repeated keys without a Map per entry. */
 const FIELD_LETTERS = 'BCENRSTW';
 const ALL_FIELDS = 255;
