@@ -14,7 +14,7 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowRows } from './flow-rows.js';
-import { FLOW_PARQUET_COLUMNS, flowParquetColumns } from './flow-parquet.js';
+import { flowParquetColumns } from './flow-parquet.js';
 import { writeParquet } from './parquet.js';
 
 /**
@@ -86,14 +86,16 @@ export class FlowLoader {
     const path = join(this.directory, `flows-${this.files++ % 2}.parquet`);
     let rows = 0;
     for (const chunk of chunks) rows += chunk.rows;
+    const parquetColumns = flowParquetColumns(chunks);
     const fd = openSync(path, 'w');
     try {
-      writeParquet(fd, rows, flowParquetColumns(chunks));
+      writeParquet(fd, rows, parquetColumns);
     } finally {
       closeSync(fd);
     }
     this.spare.push(...chunks);
-    const columns = FLOW_PARQUET_COLUMNS.join(', ');
+    // Columns not in the file (absent from every row) are left NULL.
+    const columns = parquetColumns.map((column) => column.name).join(', ');
     const running = this.connection
       .run(
         `INSERT INTO flows (source_id, ${columns})

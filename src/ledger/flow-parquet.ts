@@ -110,30 +110,29 @@ const COLUMNS: readonly ColumnSource[] = [
   extraJson,
 ];
 
-/** Names of the columns a flow Parquet file holds, in file order. */
-export const FLOW_PARQUET_COLUMNS: readonly string[] = COLUMNS.map((column) => column.name);
-
 /**
- * The Parquet columns of consecutive chunks of rows. Columns present in every row are views of the
- * chunks' arrays: write the file before the chunks are reused.
+ * The Parquet columns of consecutive chunks of rows: those with a value in some row (a column absent
+ * from every row is left out, and the INSERT that reads the file leaves it NULL: DuckDB then fills it as
+ * one constant instead of reading and storing a NULL per row). Columns present in every row are views of
+ * the chunks' arrays: write the file before the chunks are reused.
  */
 export function flowParquetColumns(chunks: readonly FlowRows[]): ParquetColumn[] {
   let total = 0;
   for (const rows of chunks) total += rows.rows;
-  return COLUMNS.map((source) => {
+  const columns: ParquetColumn[] = [];
+  for (const source of COLUMNS) {
     const { name, type } = source;
     let absent = 0;
     for (const rows of chunks) absent += source.absent(rows);
-    if (absent === total) return { name, type, definitionLevels: [definitionRun(total, 0)], values: [] };
+    if (absent === total) continue;
     const values = chunks.map((rows) => source.values(rows));
-    if (absent === 0) return { name, type, definitionLevels: [definitionRun(total, 1)], values };
-    return {
-      name,
-      type,
-      definitionLevels: [definitionBitsHeader(total), presenceBits(source, chunks, total)],
-      values,
-    };
-  });
+    const definitionLevels =
+      absent === 0
+        ? [definitionRun(total, 1)]
+        : [definitionBitsHeader(total), presenceBits(source, chunks, total)];
+    columns.push({ name, type, definitionLevels, values });
+  }
+  return columns;
 }
 
 /** Bit i set when row i (across the chunks) has a value. */
