@@ -150,7 +150,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       throw new UsageError('expected a JSON body {"user": "...", "password": "..."}');
     if (!auth.enabled) return sendJson(reply, { user: 'anonymous', role: 'admin' });
     const { id, session } = await auth.login(request.ip, body.user, body.password);
-    reply.header('set-cookie', cookie(id, Math.floor((session.expiresAt - Date.now()) / 1000)));
+    // The session was made just now: its whole lifetime, not a remainder that a slow clock tick rounds down.
+    reply.header('set-cookie', cookie(id, auth.sessionSeconds));
     return sendJson(reply, { user: session.user, role: session.role });
   });
 

@@ -122,6 +122,11 @@ export class Authenticator {
     this.now = options.now ?? Date.now;
   }
 
+  /** How long a new session lives, seconds: the cookie's Max-Age. */
+  get sessionSeconds(): number {
+    return this.options.sessionSeconds ?? 43_200;
+  }
+
   /** Refuses a client that failed too often lately (429). */
   checkRate(client: string): void {
     const windowMs = (this.options.failureWindowSeconds ?? 900) * 1000;
@@ -164,7 +169,7 @@ export class Authenticator {
     }
     if (role === undefined) this.fail(client, 'wrong user name or password');
     const id = randomBytes(32).toString('base64url');
-    const session = { user, role, expiresAt: this.now() + (this.options.sessionSeconds ?? 43_200) * 1000 };
+    const session = { user, role, expiresAt: this.now() + this.sessionSeconds * 1000 };
     for (const [other, old] of this.sessions) if (old.expiresAt <= this.now()) this.sessions.delete(other);
     this.sessions.set(id, session);
     return { id, session };
