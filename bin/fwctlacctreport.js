@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { launch } from './launch.js';
 
-await launch('../src/compat/fwctlacctreport.ts');
+await launch('fwctlacctreport', '../src/compat/fwctlacctreport.ts');

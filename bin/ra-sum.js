@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { launch } from './launch.js';
 
-await launch('../src/compat/ra_sum.ts');
+await launch('ra-sum', '../src/compat/ra_sum.ts');

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { launch } from './launch.js';
 
-await launch('../src/compat/tstat_cull.ts');
+await launch('tstat_cull', '../src/compat/tstat_cull.ts');

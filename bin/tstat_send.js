@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { launch } from './launch.js';
 
-await launch('../src/compat/tstat_send.ts');
+await launch('tstat_send', '../src/compat/tstat_send.ts');

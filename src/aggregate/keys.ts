@@ -5,9 +5,17 @@
  * Keys that name a pair of fields (host = src or dst, mac = srcMac or dstMac, port = sport or dport) count a
  * record once under each side, as nfdump's `-s ip` does: a host's total is all traffic it sent or received.
  */
-import { getDomain } from 'tldts';
+import { createRequire } from 'node:module';
+import type * as Tldts from 'tldts';
 import { UsageError } from '../model/errors.js';
 import { formatPrefix, parseIp, prefixOf } from '../model/ip.js';
+
+let tldtsModule: typeof Tldts | undefined;
+/** tldts (the public suffix list), loaded when a domain is first asked for, not by every command. */
+function tldts(): typeof Tldts {
+  tldtsModule ??= createRequire(import.meta.url)('tldts') as typeof Tldts;
+  return tldtsModule;
+}
 
 /** The record fields a key can read, by their ledger column names. */
 export type KeyField =
@@ -106,5 +114,5 @@ export function keyMapper(groupBy: GroupBy): (value: string) => string | undefin
 export function registrableDomain(name: string): string | undefined {
   if (name === '' || name.startsWith(':')) return undefined;
   const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
-  return getDomain(trimmed.toLowerCase()) ?? undefined;
+  return tldts().getDomain(trimmed.toLowerCase()) ?? undefined;
 }

@@ -9,7 +9,6 @@ import { parseDuration } from '../../model/time.js';
 import { parseHostPort } from '../../sources/sniffer/dump-request.js';
 import { ROLES, userLine, type Role } from '../../server/auth.js';
 import type { Peer } from '../../server/peers.js';
-import { parseListen, startServer } from '../../server/serve.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -94,6 +93,8 @@ export function register(program: Command): void {
       new Option('--insecure-no-auth', 'allow a non-loopback --listen without --token/--users').hideHelp(),
     )
     .action(async (options: ServeOptions) => {
+      // Loaded here, not at the top: the server (Fastify) is a quarter of a second that no other command needs.
+      const { parseListen, startServer } = await import('../../server/serve.js');
       const { host, port } = parseListen(options.listen);
       const token = options.token ?? process.env.NETLEDGER_TOKEN;
       const { app, url } = await startServer({
