@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseIni } from '../io/ini.js';
 import type { NetledgerError } from '../model/errors.js';
+import { LOCAL_RABBIT, rabbitConfigText } from '../../test/tstat/broker.js';
 import { httpSettings, rabbitSettings } from './config.js';
 
-const FULL = {
-  host: '127.0.0.1',
-  port: '5672',
-  username: 'guest',
-  password: 'guest',
-  use_ssl: 'False',
-  vhost: '/',
-  queue: 'q',
-  routing_key: 'q',
-  exchange: '',
-};
+const FULL = LOCAL_RABBIT;
 
-function ini(settings: Record<string, string>, tail = '') {
-  const body = Object.entries(settings)
-    .map(([key, value]) => `${key} = ${value}`)
-    .join('\n');
-  return parseIni(`[rabbit]\n${body}\n${tail}`, 'config.ini');
-}
+const ini = (settings: Record<string, string>, tail = '') =>
+  parseIni(rabbitConfigText(settings, tail), 'config.ini');
 
 async function message(promise: Promise<unknown>): Promise<string> {
   try {

@@ -8,6 +8,7 @@
  * so the caller can resend the batch from its start.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { NetledgerError, NetworkError, TimeoutError, fromFsError } from '../model/errors.js';
 import type { RabbitSettings } from './config.js';
@@ -79,7 +80,9 @@ export class RabbitSink implements MessageSink {
       const key = read(settings.tls.key);
       if (key) socketOptions.key = key;
       socketOptions.rejectUnauthorized = settings.tls.verify;
-      socketOptions.servername = settings.host;
+      // SNI carries host names only (RFC 6066): Node warns on an address, and checks it against the
+      // certificate's IP entries without it.
+      if (isIP(settings.host) === 0) socketOptions.servername = settings.host;
     }
     let model: ChannelModel;
     try {

@@ -3,13 +3,11 @@
  * object; a connection killed mid-directory (through a local TCP proxy the test controls); a nack; a
  * wrong password. Each test uses its own queue and deletes it.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { connect as connectTcp, createServer } from 'node:net';
 import { join } from 'node:path';
-import type { ChannelModel, GetMessage } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canConnect, requireService } from '../support/services.js';
@@ -18,17 +16,11 @@ import { SILENT_LOG } from '../../src/cli/tstat/log.js';
 import { sendTstatTree, sliceMessageId } from '../../src/cli/tstat/send.js';
 import { RabbitSink } from '../../src/sinks/rabbit.js';
 import { main as tstatSend } from '../../src/compat/tstat_send.js';
+import { drainQueue, newQueueName, writeRabbitConfig, type ReceivedMessage } from './broker.js';
 import { generateTstatTree } from './generate.js';
 import { captureStderr, printTree, tempDir } from './helpers.js';
 
 const available = requireService(await canConnect(5672), 'RabbitMQ on 127.0.0.1:5672');
-
-interface Received {
-  body: string;
-  messageId: string;
-  contentType: string | undefined;
-  deliveryMode: number | undefined;
-}
 
 /**
  * A TCP proxy to the broker that can cut the first connection after `killAfterBytes` sent upstream, or
@@ -92,54 +84,13 @@ describe.runIf(available)('tstat send to RabbitMQ', () => {
   });
 
   function newQueue(): string {
-    const queue = `nl-tstat-test-${randomBytes(6).toString('hex')}`;
+    const queue = newQueueName();
     queues.push(queue);
     return queue;
   }
 
-  async function writeConfig(
-    dir: string,
-    queue: string,
-    extra: Partial<Record<string, string>> = {},
-    tail = '',
-  ) {
-    const settings = {
-      host: '127.0.0.1',
-      port: '5672',
-      username: 'guest',
-      password: 'guest',
-      use_ssl: 'False',
-      vhost: '/',
-      queue,
-      routing_key: queue,
-      exchange: '',
-      reconnect_delay_ms: '50',
-      ...extra,
-    };
-    const file = join(dir, 'config.ini');
-    const body = Object.entries(settings)
-      .map(([key, value]) => `${key} = ${value}`)
-      .join('\n');
-    await writeFile(file, `[rabbit]\n${body}\n${tail}`);
-    return file;
-  }
-
-  async function drain(queue: string): Promise<Received[]> {
-    const channel = await broker.createChannel();
-    const received: Received[] = [];
-    for (;;) {
-      const message: GetMessage | false = await channel.get(queue, { noAck: true });
-      if (message === false) break;
-      received.push({
-        body: message.content.toString('utf8'),
-        messageId: message.properties.messageId as string,
-        contentType: message.properties.contentType as string | undefined,
-        deliveryMode: message.properties.deliveryMode as number | undefined,
-      });
-    }
-    await channel.close();
-    return received;
-  }
+  const writeConfig = writeRabbitConfig;
+  const drain = (queue: string): Promise<ReceivedMessage[]> => drainQueue(broker, queue);
 
   /** Generates the tree twice: one copy to send, one to print the expected slices from. */
   async function treePair(
