@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCli } from '../scripts/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
@@ -19,6 +20,9 @@ const benches = readdirSync(here)
 if (process.env.NETLEDGER_BENCH_NO_INSTALL !== '1') {
   spawnSync('bash', [join(here, 'install-peers.sh')], { stdio: 'inherit' });
 }
+
+// Whole-process timings measure what `npm ci` installs: the bundled bins, current with the sources.
+await buildCli();
 
 let failed = 0;
 for (const bench of benches) {
