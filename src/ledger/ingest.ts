@@ -24,10 +24,17 @@ export interface FileIngestOutcome extends IngestOutcome {
   fromOffset: number;
 }
 
+export interface FileIngestOptions {
+  /** auto (sniffed from the content, the default) or a format name. */
+  format?: string;
+  /** Called after each batch read with the records read so far (for a progress line). */
+  onProgress?: (records: number) => void;
+}
+
 export async function ingestFile(
   ledger: Ledger,
   path: string,
-  options: { format?: string } = {},
+  options: FileIngestOptions = {},
 ): Promise<FileIngestOutcome> {
   let size: number;
   let identity: string;
@@ -78,10 +85,27 @@ export async function ingestFile(
   }
   const outcome = await ledger.ingestSource(
     fingerprint,
-    adapter.read(path, { fromOffset: fingerprint.fromOffset, toOffset: size }),
+    withProgress(
+      adapter.read(path, { fromOffset: fingerprint.fromOffset, toOffset: size }),
+      options.onProgress,
+    ),
     { replaces },
   );
   return { ...outcome, path, format: adapter.format, fromOffset: fingerprint.fromOffset };
+}
+
+/** The same batches, counting records for `onProgress` on the way. */
+async function* withProgress<T>(
+  batches: AsyncIterable<T[]>,
+  onProgress: ((records: number) => void) | undefined,
+): AsyncIterable<T[]> {
+  if (onProgress === undefined) return yield* batches;
+  let records = 0;
+  for await (const batch of batches) {
+    records += batch.length;
+    onProgress(records);
+    yield batch;
+  }
 }
 
 async function chooseAdapter(path: string, format: string): Promise<SourceAdapter> {

@@ -45,8 +45,13 @@ export function describeLedgerSuite(backend: SuiteBackend, enabled = true): void
 
     it('ingests a file and ranks hosts exactly as the records add up', async () => {
       const records = generateRecords(3000, 1);
-      const outcome = await ingestFile(ledger, await write('a.ndjson', records));
+      const progress: number[] = [];
+      const outcome = await ingestFile(ledger, await write('a.ndjson', records), {
+        onProgress: (count) => progress.push(count),
+      });
       expect(outcome).toMatchObject({ status: 'ingested', records: 3000, format: 'ndjson', fromOffset: 0 });
+      expect(progress.at(-1)).toBe(3000);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
       expect(await hostTop()).toEqual(totalsOfRecords(records, parseGroupBy('host')));
       expect(await hostTop(3)).toEqual(totalsOfRecords(records, parseGroupBy('host')).slice(0, 3));
       const [entry] = await ledger.sources();

@@ -2,6 +2,7 @@
  * `netledger capture -r FILE|-`: one pass over a pcap/pcapng file or stream, totals per key.
  */
 import type { Command } from 'commander';
+import { createProgress } from '../../io/progress.js';
 import { UsageError } from '../../model/errors.js';
 import { renderTabular, TABULAR_FORMATS, type Row, type TabularFormat } from '../../report/tabular.js';
 import { accountCapture, parseGroupBy, type ByteMeasure } from '../../sources/pcap/account.js';
@@ -43,12 +44,14 @@ export async function runCapture(options: CaptureOptions): Promise<void> {
     throw new UsageError(`--format ${options.format}: expected ${TABULAR_FORMATS.join(', ')}`);
   }
   const format = options.format as TabularFormat;
+  const progress = createProgress(`capture ${options.read === '-' ? 'stdin' : options.read}`, 'packets');
   const { accounting, summary, filtered } = await accountCapture(options.read, {
     groupBy,
     measure: options.bytes as ByteMeasure,
     ...(options.bpf === undefined ? {} : { bpf: options.bpf }),
     skipBad: options.skipBad ?? false,
-  });
+    onProgress: (frames) => progress.update(frames),
+  }).finally(() => progress.finish());
   const rows: Row[] = accounting.rows().map((row) => ({ ...row }));
   const totals = accounting.totals;
   const counters = {

@@ -7,6 +7,7 @@ import { GROUP_KEYS_HELP, parseGroupBy, type GroupBy } from '../../aggregate/key
 import type { GroupTotal, SeriesPoint } from '../../aggregate/totals.js';
 import { formatNames } from '../../ledger/adapters.js';
 import { collect } from '../../ledger/collect.js';
+import { createProgress } from '../../io/progress.js';
 import { ingestFile } from '../../ledger/ingest.js';
 import { openLedger, resolveLedgerLocation } from '../../ledger/open.js';
 import type { Ledger } from '../../ledger/types.js';
@@ -54,7 +55,11 @@ export function register(program: Command): void {
         let failure: unknown;
         for (const source of sources) {
           try {
-            const outcome = await ingestFile(ledger, source, { format: options.format });
+            const progress = createProgress(`ingest ${source}`, 'records');
+            const outcome = await ingestFile(ledger, source, {
+              format: options.format,
+              onProgress: (records) => progress.update(records),
+            }).finally(() => progress.finish());
             const detail =
               outcome.status === 'unchanged'
                 ? 'unchanged, nothing added'

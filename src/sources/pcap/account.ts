@@ -251,7 +251,12 @@ export interface AccountCaptureOptions {
   skipBad?: boolean;
   /** Name for messages when `source` is a stream. */
   name?: string;
+  /** Called every PROGRESS_FRAMES frames with the frames read so far (for a progress line). */
+  onProgress?: (frames: number) => void;
 }
+
+/** Frames between progress calls: rare enough to cost nothing per packet. */
+export const PROGRESS_FRAMES = 1 << 16;
 
 export interface AccountCaptureResult {
   accounting: PacketAccounting;
@@ -277,7 +282,10 @@ export async function accountCapture(
   let filtered = 0;
   let unsupported = 0;
   let decoded = 0;
+  let frames = 0;
+  const onProgress = options.onProgress;
   const onFrame = (frame: Frame): void => {
+    if (onProgress !== undefined && ++frames % PROGRESS_FRAMES === 0) onProgress(frames);
     if (
       filter !== undefined &&
       !filter.matches(frame.linkType, frame.data, frame.offset, frame.capturedLength, frame.wireLength)
