@@ -4,7 +4,7 @@
  */
 import type { FwctlAccountingReport } from '../aggregate/fwctl-accounting.js';
 import type { SourceCounters } from '../model/record.js';
-import { renderTabular, type Column, type Row, type TabularFormat } from './tabular.js';
+import { renderTabular, type Column, type Presentation, type Row, type TabularFormat } from './tabular.js';
 import { renderFwctlHeading, renderFwctlText, sampleUnitLabel } from './fwctl-text.js';
 
 export type FwctlReportKind = 'summary' | 'samples';
@@ -82,5 +82,15 @@ export function renderFwctlReport(report: FwctlAccountingReport, options: FwctlR
     samples: report.sampleCount,
     ...(options.counters === undefined ? {} : { counters: options.counters }),
   };
-  return renderTabular(format, columns, rows, extra);
+  const presentation: Presentation =
+    kind === 'summary'
+      ? {
+          title: 'Firewall accounting summary',
+          chart: { kind: 'bars', label: 'name', value: 'bytes_sum', unit: 'B' },
+        }
+      : {
+          title: `Firewall accounting, ${report.sampleCount} samples of ${report.sample} s`,
+          chart: { kind: 'lines', x: 'start', xEpoch: true, series: 'name', value: 'bytes', unit: 'B' },
+        };
+  return renderTabular(format, columns, rows, extra, presentation);
 }

@@ -68,12 +68,16 @@ export async function runCapture(options: CaptureOptions): Promise<void> {
     { key: 'packets', numeric: true },
     { key: 'bytes', numeric: true },
   ];
-  const text = renderTabular(format, columns, rows, {
-    by: options.by,
-    bytes: options.bytes,
-    totals,
-    counters,
-  });
+  const text = renderTabular(
+    format,
+    columns,
+    rows,
+    { by: options.by, bytes: options.bytes, totals, counters },
+    {
+      title: `Capture ${options.read === '-' ? 'stdin' : options.read} by ${options.by}`,
+      chart: { kind: 'bars', label: 'key', value: 'bytes', unit: 'B' },
+    },
+  );
   if (options.verbose) {
     process.stderr.write(
       `netledger capture: ${summary.read} records read, ${summary.decoded} counted, ${filtered} filtered out, ` +

@@ -264,7 +264,13 @@ export function renderTop(by: GroupBy, totals: readonly GroupTotal[], format: Ta
     { key: 'packets', numeric: true },
     { key: 'records', numeric: true },
   ];
-  return renderTabular(format, columns, totals as unknown as Row[], { by: by.label });
+  return renderTabular(
+    format,
+    columns,
+    totals as unknown as Row[],
+    { by: by.label },
+    { title: `Top by ${by.label}`, chart: { kind: 'bars', label: 'key', value: 'bytes', unit: 'B' } },
+  );
 }
 
 export function renderSeries(by: GroupBy, points: readonly SeriesPoint[], format: TabularFormat): string {
@@ -280,5 +286,14 @@ export function renderSeries(by: GroupBy, points: readonly SeriesPoint[], format
     bytes: point.bytes,
     packets: point.packets,
   }));
-  return renderTabular(format, columns, rows, { by: by.label });
+  return renderTabular(
+    format,
+    columns,
+    rows,
+    { by: by.label },
+    {
+      title: `Bytes per bin by ${by.label}`,
+      chart: { kind: 'lines', x: 'time', series: 'key', value: 'bytes', unit: 'B' },
+    },
+  );
 }
