@@ -25,7 +25,7 @@ export const TABULAR_FORMATS: readonly TabularFormat[] = ['text', 'json', 'csv',
 export type ChartSpec =
   /** A ranking: one bar per row (the first 30), `label` column against `value` column. */
   | { kind: 'bars'; label: string; value: string; unit: string }
-  /** A series: x positions are the distinct `x` values in row order, one line per `series` value. */
+  /** A series: x positions are the distinct `x` values in ascending order, one line per `series` value. */
   | {
       kind: 'lines';
       x: string;
@@ -190,11 +190,10 @@ function chartOf(spec: ChartSpec, rows: readonly Row[]): string {
     const at = positions.get(textValue(row[spec.x]))!;
     values[at] = (Number.isNaN(values[at]!) ? 0 : values[at]!) + Number(row[spec.value] ?? 0);
   }
-  const xLabels = xValues;
   return svgLineChart(
     spec.xEpoch
-      ? xLabels.map((x) => new Date(Number(x) * 1000).toISOString().replace(/:00\.000Z$/, 'Z'))
-      : xLabels,
+      ? xValues.map((x) => new Date(Number(x) * 1000).toISOString().replace(/:00\.000Z$/, 'Z'))
+      : xValues,
     [...lines].map(([name, values]) => ({ name, values })),
     spec.unit,
   );
