@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonSlice } from './json-slices.js';
-import { JsonSliceWriter } from './json-slices.js';
+import { JsonObjectBuffer, JsonSliceWriter } from './json-slices.js';
 
 /** Appends one object (its text) to the writer. */
-function write(writer: JsonSliceWriter, text: string): void {
+function write(writer: JsonSliceWriter | JsonObjectBuffer, text: string): void {
   writer.beginObject(text.length);
   const end = writer.out.write(text, writer.pos, 'latin1') + writer.pos;
   writer.endObject(end);
@@ -75,5 +75,24 @@ describe('JsonSliceWriter', () => {
       for (const slice of writer.takeFinished()) slice.release();
     }
     expect(second?.body.toString('latin1')).toBe('[\n{b}\n]');
+  });
+
+  it('appendObjects: objects rendered elsewhere land in the same slices as objects written here', () => {
+    const objects = Array.from({ length: 47 }, (_, i) => `{object ${i}${'x'.repeat(i % 7)}}`);
+    const direct = new JsonSliceWriter(5, 64);
+    for (const text of objects) write(direct, text);
+    direct.flush();
+    // Groups of 0 to 12 objects (as chunks give), through a small buffer that has to grow.
+    const appended = new JsonSliceWriter(5, 64);
+    const buffer = new JsonObjectBuffer(Buffer.alloc(8), new Int32Array(2));
+    for (let first = 0, size = 0; first < objects.length; first += size, size = (size + 5) % 13) {
+      buffer.reset();
+      for (const text of objects.slice(first, first + size)) write(buffer, text);
+      expect(buffer.count).toBe(Math.min(size, objects.length - first));
+      appended.appendObjects(buffer.out, buffer.ends, buffer.count);
+    }
+    appended.flush();
+    expect(texts(appended.takeFinished())).toEqual(texts(direct.takeFinished()));
+    expect(appended.objects).toBe(47);
   });
 });

@@ -18,6 +18,18 @@ export const JSON_SLICE_DEFAULTS = {
   spareBlocks: 8,
 } as const;
 
+/**
+ * Where a renderer writes objects: `beginObject(maxBytes)` makes room, the renderer writes the object's
+ * bytes into `out` from `pos`, then `endObject(end)`. `JsonSliceWriter` cuts them into slices;
+ * `JsonObjectBuffer` only collects them (a worker thread's output, appended to slices later).
+ */
+export interface JsonObjectWriter {
+  out: Buffer;
+  pos: number;
+  beginObject(maxBytes: number): void;
+  endObject(pos: number): void;
+}
+
 /** A finished slice. Call `release` once the bytes are no longer needed (at most once). */
 export interface JsonSlice {
   body: Buffer;
@@ -30,7 +42,7 @@ interface Block {
   outstanding: number;
 }
 
-export class JsonSliceWriter {
+export class JsonSliceWriter implements JsonObjectWriter {
   /** The block being written; an object is written from `pos` (see `beginObject`). */
   out: Buffer;
   pos = 0;
@@ -59,10 +71,30 @@ export class JsonSliceWriter {
     // 4 spare bytes for the slice's end.
     const needed = maxBytes + 4;
     if (this.pos + needed > this.out.length) this.newBlock(needed);
-    const separator = this.inSlice === 0 ? OPEN : SEPARATOR;
-    this.out[this.pos] = separator[0] as number;
-    this.out[this.pos + 1] = separator[1] as number;
-    this.pos += 2;
+    this.putSeparator();
+  }
+
+  /**
+   * Appends `count` objects rendered elsewhere (a `JsonObjectBuffer`'s bytes): object i ends at
+   * `ends[i]`, and objects are separated by `,\n`, so the objects of one slice are copied in one piece.
+   */
+  appendObjects(bytes: Uint8Array, ends: Int32Array, count: number): void {
+    let first = 0;
+    while (first < count) {
+      const take = Math.min(count - first, this.sliceSize - this.inSlice);
+      const from = first === 0 ? 0 : (ends[first - 1] as number) + SEPARATOR.length;
+      const to = ends[first + take - 1] as number;
+      // 2 bytes before the run ("[\n" or ",\n") and 2 for the slice's end.
+      const needed = to - from + 4;
+      if (this.pos + needed > this.out.length) this.newBlock(needed);
+      this.putSeparator();
+      this.out.set(bytes.subarray(from, to), this.pos);
+      this.pos += to - from;
+      this.objects += take;
+      this.inSlice += take;
+      if (this.inSlice === this.sliceSize) this.closeSlice();
+      first += take;
+    }
   }
 
   endObject(pos: number): void {
@@ -81,6 +113,14 @@ export class JsonSliceWriter {
     const finished = this.finished;
     if (finished.length > 0) this.finished = [];
     return finished;
+  }
+
+  /** What goes before an object: `[\n` opens a slice, `,\n` separates. */
+  private putSeparator(): void {
+    const separator = this.inSlice === 0 ? OPEN : SEPARATOR;
+    this.out[this.pos] = separator[0] as number;
+    this.out[this.pos + 1] = separator[1] as number;
+    this.pos += 2;
   }
 
   private closeSlice(): void {
@@ -119,5 +159,56 @@ export class JsonSliceWriter {
   private recycle(block: Block): void {
     if (block.bytes.length === this.blockBytes && this.spare.length < JSON_SLICE_DEFAULTS.spareBlocks)
       this.spare.push(block);
+  }
+}
+
+/**
+ * Objects one after the other, separated by `,\n` (as inside a slice), with the end of each: what a
+ * rendering worker hands back to be appended to slices (`JsonSliceWriter.appendObjects`). The buffer
+ * grows when an object might not fit (the renderer's bound is generous); `reset` starts over in the same
+ * memory.
+ */
+export class JsonObjectBuffer implements JsonObjectWriter {
+  out: Buffer;
+  pos = 0;
+  /** Objects written since the last reset. */
+  count = 0;
+  ends: Int32Array;
+
+  constructor(out: Buffer, ends: Int32Array = new Int32Array(1024)) {
+    this.out = out;
+    this.ends = ends;
+  }
+
+  /** Starts over in `out` (default: the current memory). */
+  reset(out: Buffer = this.out): void {
+    this.out = out;
+    this.pos = 0;
+    this.count = 0;
+  }
+
+  beginObject(maxBytes: number): void {
+    const needed = maxBytes + SEPARATOR.length;
+    if (this.pos + needed > this.out.length) {
+      // A fresh ArrayBuffer of its own (not from Node's pool): it may be transferred to another thread.
+      const grown = Buffer.from(new ArrayBuffer(Math.max(2 * this.out.length, this.pos + needed)));
+      this.out.copy(grown, 0, 0, this.pos);
+      this.out = grown;
+    }
+    if (this.count > 0) {
+      this.out[this.pos] = SEPARATOR[0] as number;
+      this.out[this.pos + 1] = SEPARATOR[1] as number;
+      this.pos += 2;
+    }
+  }
+
+  endObject(pos: number): void {
+    this.pos = pos;
+    if (this.count === this.ends.length) {
+      const grown = new Int32Array(2 * this.ends.length);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[this.count++] = pos;
   }
 }

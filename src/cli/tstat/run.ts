@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { normalize, resolve } from 'node:path';
 import { UsageError } from '../../model/errors.js';
 import { TSTAT_JSON_DEFAULTS } from '../../report/tstat-json.js';
+import { defaultRenderWorkers } from '../../report/tstat-json-workers.js';
 import { pyParseInt } from '../../report/python-json.js';
 import type { TransportName } from '../../sinks/config.js';
 import { TRANSPORTS, httpSettings, rabbitSettings, readIniFile } from '../../sinks/config.js';
@@ -35,6 +36,7 @@ export interface TstatSendCliOptions {
   printOnly?: boolean;
   persistent?: boolean;
   quiet?: boolean;
+  workers?: number;
 }
 
 export interface TstatCullCliOptions {
@@ -43,6 +45,14 @@ export interface TstatCullCliOptions {
   dryRun?: boolean;
   verbose?: boolean;
   quiet?: boolean;
+}
+
+/** A count of at least 1. */
+function positiveIntegerOption(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidArgumentError(`not a positive integer: '${text}'`);
+  return value;
 }
 
 /** optparse `type='int'`: Python's int() of the text. */
@@ -87,6 +97,11 @@ export function defineSendOptions(command: Command): Command {
         'print the JSON slices to stdout instead of sending them (also --no-transport)',
       )
       .option('--persistent', 'publish with delivery mode 2 (persistent) instead of 1')
+      .option(
+        '--workers <N>',
+        `threads rendering JSON (default: ${defaultRenderWorkers()}, one per core up to 4; 1 = no worker thread)`,
+        positiveIntegerOption,
+      )
       .option('-q, --quiet', 'no log lines on stderr, only errors')
   );
 }
@@ -172,6 +187,7 @@ export async function runTstatSend(
       verbose: options.verbose ?? false,
       log,
       stopRequested: () => stop,
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
     });
     if (options.verbose) {
       const skipped = Object.entries({ ...summary.rows.skipped, ...summary.droppedDirections })
