@@ -28,6 +28,9 @@ export interface TstatChunkJob {
   end: number;
   /** Memory for the objects (reused from an earlier result); a new buffer when absent or too small. */
   output?: ArrayBuffer;
+  /** Objects per slice, and the objects the open slice should hold before this chunk's first. */
+  sliceSize: number;
+  phase: number;
 }
 
 /** Something the in-thread path logs, at a line relative to the chunk (1 = its first line). */
@@ -42,10 +45,12 @@ export interface TstatChunkWarning {
 export interface TstatChunkResult {
   /** The job's input, handed back for reuse. */
   input: ArrayBuffer;
-  /** The objects: object i ends at ends[i], objects separated by `,\n` (see JsonObjectBuffer). */
+  /** The objects, laid out as slices for `phase` (see JsonObjectBuffer): object i is [starts[i], ends[i]). */
   output: ArrayBuffer;
+  starts: Int32Array;
   ends: Int32Array;
   objects: number;
+  phase: number;
   /** Lines in the chunk (blank ones included): the next chunk's first line follows them. */
   lines: number;
   rows: SourceCounters;
@@ -67,7 +72,7 @@ interface LogState {
 /** Renders chunks of any number of logs (one scanner and renderer per log, the last few kept). */
 export class TstatChunkRenderer {
   private readonly logs: LogState[] = [];
-  private readonly objects = new JsonObjectBuffer(Buffer.alloc(0));
+  private objects = new JsonObjectBuffer(Buffer.alloc(0), 1);
   /** The job being rendered: where the scanner's callbacks report. */
   private warnings: TstatChunkWarning[] = [];
 
@@ -82,8 +87,9 @@ export class TstatChunkRenderer {
       job.output !== undefined && job.output.byteLength >= outputBytes
         ? Buffer.from(job.output)
         : Buffer.from(new ArrayBuffer(outputBytes));
-    this.objects.reset(output);
-    this.objects.ends = new Int32Array(Math.max(1024, this.objects.ends.length));
+    // Fresh offset arrays: the result's are transferred.
+    this.objects = new JsonObjectBuffer(output, job.sliceSize, Math.max(1024, this.objects.ends.length));
+    this.objects.reset(output, job.phase);
     this.warnings = [];
     scanner.continueAt(0);
     scanner.scan(input, job.start, job.end);
@@ -94,8 +100,10 @@ export class TstatChunkRenderer {
     return {
       input: job.input,
       output: this.objects.out.buffer as ArrayBuffer,
+      starts: this.objects.starts.subarray(0, this.objects.count),
       ends: this.objects.ends.subarray(0, this.objects.count),
       objects: this.objects.count,
+      phase: job.phase,
       lines: scanner.lines,
       rows,
       dropped,

@@ -35,5 +35,6 @@ port.on('message', ({ id, job }: TstatWorkerRequest) => {
     port.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     return;
   }
-  port.postMessage({ id, result }, [result.input, result.output, result.ends.buffer as ArrayBuffer]);
+  const { input, output, starts, ends } = result;
+  port.postMessage({ id, result }, [input, output, starts.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
 });

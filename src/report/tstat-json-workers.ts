@@ -12,6 +12,7 @@
  * objects in a transferred buffer; the caller keeps at most a few jobs in flight (back-pressure), and
  * the buffers are reused once it releases a result.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { NetledgerError } from '../model/errors.js';
@@ -35,8 +36,13 @@ export function defaultRenderWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-/** A rendered chunk. `release` hands its buffers back for reuse once the objects were appended. */
+/**
+ * A rendered chunk. Its output memory may be lent out as slices (`hold`, once per slice, returns that
+ * slice's release); `release` says the caller is done with the rest. The buffers are reused once both the
+ * caller and every slice released them.
+ */
 export interface RenderedChunk extends TstatChunkResult {
+  hold(): () => void;
   release(): void;
 }
 
@@ -51,10 +57,34 @@ interface PoolWorker {
   pending: Map<number, PendingJob>;
 }
 
-/** The worker's module: the bundle's entry next to this module's chunk, or the sources through tsx. */
+/**
+ * The worker's module. From the bundle: its entry next to this module's chunk (dist/cli). From the
+ * sources: the bundled worker too when the bundle is current (as bin/launch.js decides for the bins: no
+ * source changed since the build; NETLEDGER_FROM_SOURCE=1 says no), because a worker started through tsx
+ * costs ~0.4 CPU-s and ~40 MiB more (its own TypeScript loader thread); else the sources through tsx.
+ */
 function workerUrl(): URL {
-  const fromSources = import.meta.url.endsWith('.ts');
-  return new URL(fromSources ? './tstat-json-worker.boot.mjs' : './tstat-json-worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return new URL('./tstat-json-worker.js', import.meta.url);
+  const root = new URL('../../', import.meta.url);
+  if (process.env.NETLEDGER_FROM_SOURCE !== '1' && bundleIsCurrent(root))
+    return new URL('dist/cli/tstat-json-worker.js', root);
+  return new URL('./tstat-json-worker.boot.mjs', import.meta.url);
+}
+
+function bundleIsCurrent(root: URL): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('dist/cli/manifest.json', root), 'utf8')) as {
+      builtAtMs: number;
+      inputs: string[];
+    };
+    if (!manifest.inputs.includes('src/report/tstat-json-worker.ts')) return false;
+    return manifest.inputs.every((input) => {
+      const stats = statSync(new URL(input, root), { throwIfNoEntry: false });
+      return stats !== undefined && stats.mtimeMs <= manifest.builtAtMs;
+    });
+  } catch {
+    return false; // never built
+  }
 }
 
 /** A worker failed (crashed, or a bug in rendering): the run stops, naming the log. */
@@ -160,15 +190,29 @@ export class TstatRenderPool {
         return;
       }
       const result = message.result;
+      // The caller's hold, plus one per slice lent out.
+      let holds = 1;
+      const drop = (): void => {
+        if (--holds === 0 && this.spareOutputs.length < TSTAT_WORKER_DEFAULTS.spareBuffers)
+          this.spareOutputs.push(result.output);
+      };
       let released = false;
       job.resolve({
         ...result,
+        hold: () => {
+          holds++;
+          let dropped = false;
+          return () => {
+            if (dropped) return;
+            dropped = true;
+            drop();
+          };
+        },
         release: () => {
           if (released) return;
           released = true;
           this.spareInput(result.input);
-          if (this.spareOutputs.length < TSTAT_WORKER_DEFAULTS.spareBuffers)
-            this.spareOutputs.push(result.output);
+          drop();
         },
       });
     });

@@ -85,6 +85,8 @@ describe('tstat send on worker threads', () => {
       expect(Object.keys(run.summary.droppedDirections).length).toBeGreaterThan(0);
       // Lines longer than a chunk: the read buffer grows.
       await expectSameOnWorkers(temp.path, { chunkBytes: 300 });
+      // Chunks of several whole slices (lent out without a copy).
+      await expectSameOnWorkers(temp.path, { chunkBytes: 1 << 16 });
       // The default threshold too (few objects), and the default chunk size (one job per log).
       await expectSameOnWorkers(temp.path, { thresholdMB: 1 });
     } finally {
@@ -175,6 +177,8 @@ describe('tstat send on worker threads', () => {
         log: 1,
         protocol: 'udp' as const,
         header: undefined as unknown as Uint8Array,
+        sliceSize: 100,
+        phase: 0,
         input,
         start: 0,
         end: 10,

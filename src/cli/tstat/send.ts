@@ -304,6 +304,14 @@ function hasSpecial(bytes: Buffer, start: number, end: number): boolean {
   return region.includes(QUOTE) || region.includes(CARRIAGE_RETURN);
 }
 
+/** Lines in bytes[start, end) (the last may lack its newline). */
+function countLines(bytes: Buffer, start: number, end: number): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(NEWLINE, start); at >= 0 && at < end; at = bytes.indexOf(NEWLINE, at + 1))
+    lines++;
+  return end > start && bytes[end - 1] !== NEWLINE ? lines + 1 : lines;
+}
+
 /** A log being read on the parallel path. */
 interface LogRead {
   file: string;
@@ -349,6 +357,11 @@ async function sendDirParallel(
     options.sliceBlockBytes ?? JSON_SLICE_DEFAULTS.blockBytes,
   );
   const publish = slicePublisher(dir, options);
+  const sliceSize = slices.sliceSize;
+  // Objects of the chunks handed out so far, as expected when handed out, corrected as they come back.
+  // At threshold 0 a line gives two objects (unless a row is skipped or a direction dropped).
+  let objectsGuessed = 0;
+  const everyDirection = options.thresholdMB <= 0;
   const publishFinished = async (): Promise<void> => {
     for (const slice of slices.takeFinished()) await publish.slice(slice);
   };
@@ -366,7 +379,11 @@ async function sendDirParallel(
     while (chunksQueued >= pool.maxInFlight) await next();
   };
 
-  const appendRendered = async (read: LogRead, rendered: Promise<RenderedChunk>): Promise<void> => {
+  const appendRendered = async (
+    read: LogRead,
+    rendered: Promise<RenderedChunk>,
+    expected: number,
+  ): Promise<void> => {
     const result = await rendered;
     if (firstAttempt) {
       for (const { line, skipped, dropped } of result.warnings) {
@@ -383,7 +400,11 @@ async function sendDirParallel(
     rows.read += result.rows.read;
     rows.decoded += result.rows.decoded;
     addCounts(rows.skipped, result.rows.skipped);
-    slices.appendObjects(Buffer.from(result.output), result.ends, result.objects);
+    const { starts, ends, objects, phase } = result;
+    slices.appendObjects({ bytes: Buffer.from(result.output), starts, ends, count: objects, phase }, () =>
+      result.hold(),
+    );
+    objectsGuessed += objects - expected;
     read.lines += result.lines;
     result.release();
     await publishFinished();
@@ -407,7 +428,9 @@ async function sendDirParallel(
         read.scanner.continueAt(read.lines);
       }
     }
+    const before = slices.objects;
     read.scanner.scan(bytes, start, end);
+    objectsGuessed += slices.objects - before;
     pool.releaseInput(bytes);
     await publishFinished();
     onRows();
@@ -452,6 +475,11 @@ async function sendDirParallel(
         const chunkStart = start;
         await queue({ chunk: true, run: () => scanHere(read, bytes, chunkStart, end) });
       } else if (start < end) {
+        // Where this chunk's objects will start in their slice, if every chunk in flight gives the
+        // objects expected: the worker then lays them out as slices, handed out without a copy.
+        const expected = everyDirection ? 2 * countLines(bytes, start, end) : 0;
+        const phase = objectsGuessed % sliceSize;
+        objectsGuessed += expected;
         const rendered = pool.render(file, {
           log: logId,
           protocol,
@@ -459,11 +487,20 @@ async function sendDirParallel(
           input: bytes,
           start,
           end,
+          sliceSize,
+          phase,
         });
-        await queue({ chunk: true, run: () => appendRendered(read, rendered) });
+        await queue({ chunk: true, run: () => appendRendered(read, rendered, expected) });
       } else pool.releaseInput(bytes);
     }
-    await queue({ chunk: false, run: () => read.scanner?.finish() });
+    await queue({
+      chunk: false,
+      run: () => {
+        const before = slices.objects;
+        read.scanner?.finish();
+        objectsGuessed += slices.objects - before;
+      },
+    });
   }
   while (steps.length > 0) await next();
   slices.flush();
