@@ -177,7 +177,7 @@ export class TstatRenderPool {
     // Only the rendering options: the caller's object may hold anything (a transport, callbacks).
     const { thresholdMB, sensorId, instanceId } = this.options;
     const workerData: TstatWorkerData = { options: { thresholdMB, sensorId, instanceId } };
-    const worker = new Worker(workerUrl(), { workerData });
+    const worker = new Worker(workerUrl(), { workerData, execArgv: [] });
     const entry: PoolWorker = { worker, pending: new Map() };
     worker.on('message', (message: { id: number; result?: TstatChunkResult; error?: string }) => {
       const job = entry.pending.get(message.id);
