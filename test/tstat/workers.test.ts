@@ -48,7 +48,12 @@ async function send(directory: string, options: Partial<TstatSendOptions>): Prom
 async function expectSameOnWorkers(directory: string, options: Partial<TstatSendOptions> = {}): Promise<Run> {
   const inThread = await send(directory, { ...options, workers: 1 });
   for (const workers of [2, 3]) {
-    const onWorkers = await send(directory, { ...options, workers, workerMinBytes: 0 });
+    const onWorkers = await send(directory, {
+      ...options,
+      workers,
+      workerMinBytes: 0,
+      workerMinObjectsPerLine: 0,
+    });
     expect(onWorkers.logs.filter((line) => line.startsWith('process_output.workers'))).toHaveLength(1);
     onWorkers.logs = onWorkers.logs.filter((line) => !line.startsWith('process_output.workers'));
     expect(onWorkers.text).toBe(inThread.text);
@@ -159,12 +164,51 @@ describe('tstat send on worker threads', () => {
           instanceId: value('-I') ?? 0,
           workers: 2,
           workerMinBytes: 0,
+          workerMinObjectsPerLine: 0,
           chunkBytes: 8192,
         });
         expect(run.text).toBe(golden);
       } finally {
         await temp.cleanup();
       }
+    }
+  });
+
+  it('workers only where rendering is most of the work: threshold 0, or many objects per line', async () => {
+    const temp = await tempDir();
+    try {
+      const started = (run: Run): boolean =>
+        run.logs.some((line) => line.startsWith('process_output.workers'));
+      const options = { workers: 2, workerMinBytes: 0, thresholdMB: 1000 };
+      // The default threshold on ordinary traffic: ~0.1 objects per line, every directory read here.
+      await generateTstatTree({
+        seed: 8,
+        root: join(temp.path, 'few'),
+        directories: 3,
+        tcpRows: 50,
+        udpRows: 50,
+      });
+      expect(started(await send(join(temp.path, 'few'), options))).toBe(false);
+      expect(started(await send(join(temp.path, 'few'), { ...options, thresholdMB: 0 }))).toBe(true);
+      // Mostly big flows: the first directory (read here) gives ~2 objects per line, the next go to workers.
+      const many = join(temp.path, 'many');
+      await generateTstatTree({
+        seed: 8,
+        root: many,
+        directories: 3,
+        tcpRows: 50,
+        udpRows: 50,
+        bigFlowShare: 0.95,
+      });
+      const run = await send(many, options);
+      expect(started(run)).toBe(true);
+      const workersAt = run.logs.findIndex((line) => line.startsWith('process_output.workers'));
+      const firstDirLines = run.logs.filter((line) => line.includes('2016_02_17_12_00.out'));
+      expect(firstDirLines.length).toBeGreaterThan(0);
+      expect(workersAt).toBeGreaterThan(run.logs.lastIndexOf(firstDirLines.at(-1)!));
+      expect(run.text).toBe((await send(many, { ...options, workers: 1 })).text);
+    } finally {
+      await temp.cleanup();
     }
   });
 

@@ -45,11 +45,19 @@ export interface TstatSendOptions extends TstatJsonOptions {
   stopRequested?: () => boolean;
   /**
    * Threads rendering JSON (default `defaultRenderWorkers()`: one per core, at most 4). 1 renders in this
-   * thread, as before; more start worker threads, the first time a directory holds `workerMinBytes`.
+   * thread, as before. With more, a directory is rendered on worker threads when rendering is most of the
+   * work (`workerMinObjectsPerLine`) and the directory is big enough to pay for starting them
+   * (`workerMinBytes`); else in this thread.
    */
   workers?: number;
   /** Log bytes of a directory from which the worker threads are worth starting (default 4 MiB). */
   workerMinBytes?: number;
+  /**
+   * Objects per line (of the previous directory; threshold 0: 2) from which workers are used (default
+   * 0.5). Below, a line costs little more than reading it, and handing lines to workers costs more CPU
+   * than it saves.
+   */
+  workerMinObjectsPerLine?: number;
   /**
    * Bytes per chunk read: TSTAT_READ_DEFAULTS.chunkBytes in this thread, TSTAT_SEND_DEFAULTS.workerChunkBytes
    * on workers (a worker renders one chunk per job).
@@ -63,6 +71,11 @@ export const TSTAT_SEND_DEFAULTS = {
    * 30-50 ms to start from the bundle (more from the sources), the time to render ~6,000 lines.
    */
   workerMinBytes: 4 << 20,
+  /**
+   * At the default threshold (1000 MB) a line gives ~0.1 objects: reading is the work, and the workers
+   * doubled the CPU time for the same wall time. At threshold 0 (2 objects per line) they pay.
+   */
+  workerMinObjectsPerLine: 0.5,
   /**
    * Bytes per chunk handed to a worker: 256 KiB of lines are ~1.2-3 MB of JSON at threshold 0, so the
    * buffers in circulation stay in the caches (1 MiB chunks: ~5 % more worker CPU, ~50 MiB more memory);
@@ -98,6 +111,8 @@ interface Rendering {
   pool: TstatRenderPool | undefined;
   /** Directions dropped in worker threads, by reason (the renderer counts those dropped here). */
   dropped: Record<string, number>;
+  /** Objects per data line of the last directory sent (undefined before the first). */
+  objectsPerLine: number | undefined;
 }
 
 export async function sendTstatTree(options: TstatSendOptions): Promise<TstatSendSummary> {
@@ -116,6 +131,7 @@ export async function sendTstatTree(options: TstatSendOptions): Promise<TstatSen
     workers: Math.max(1, Math.floor(options.workers ?? defaultRenderWorkers())),
     pool: undefined,
     dropped: {},
+    objectsPerLine: undefined,
   };
   const progress = createProgress('tstat send', 'rows');
   try {
@@ -124,9 +140,12 @@ export async function sendTstatTree(options: TstatSendOptions): Promise<TstatSen
         summary.directoriesSkipped++;
         continue;
       }
+      const rowsBefore = summary.rows.read;
       const objects = await sendDirWithResends(dir, rendering, options, summary, () =>
         progress.update(summary.rows.read),
       );
+      const rows = summary.rows.read - rowsBefore;
+      if (rows > 0) rendering.objectsPerLine = objects / rows;
       await writeFileAtomic(resolve(dir.path, PROCESSED_MARK), 'processed');
       summary.directoriesSent++;
       if (objects === 0) options.log('_process_payload.done', 'no payload');
@@ -168,10 +187,7 @@ async function sendDirWithResends(
     const rows = firstAttempt ? summary.rows : newSourceCounters();
     const droppedBefore = { ...rendering.renderer.skipped };
     try {
-      const parallel =
-        rendering.workers > 1 &&
-        (rendering.pool !== undefined || (await startWorkers(dir, rendering, options)));
-      return parallel
+      return (await useWorkers(dir, rendering, options))
         ? await sendDirParallel(dir, rendering, options, summary, rows, firstAttempt, onRows)
         : await sendDir(dir, rendering.renderer, options, summary, rows, firstAttempt, onRows);
     } catch (error) {
@@ -190,12 +206,17 @@ async function sendDirWithResends(
   }
 }
 
-/** Starts the worker threads when the directory is big enough to pay for them; true if it did. */
-async function startWorkers(
-  dir: TstatDir,
-  rendering: Rendering,
-  options: TstatSendOptions,
-): Promise<boolean> {
+/**
+ * Whether `dir` is rendered on workers: when rendering is most of the work (threshold 0, or the last
+ * directory gave enough objects per line) and the workers run, or the directory is big enough to start
+ * them.
+ */
+async function useWorkers(dir: TstatDir, rendering: Rendering, options: TstatSendOptions): Promise<boolean> {
+  if (rendering.workers <= 1) return false;
+  const minObjectsPerLine = options.workerMinObjectsPerLine ?? TSTAT_SEND_DEFAULTS.workerMinObjectsPerLine;
+  const perLine = options.thresholdMB <= 0 ? 2 : (rendering.objectsPerLine ?? 0);
+  if (perLine < minObjectsPerLine) return false;
+  if (rendering.pool !== undefined) return true;
   let bytes = 0;
   for (const protocol of dir.logs) {
     bytes += (await stat(resolve(dir.path, tstatLogName(protocol)))).size;
