@@ -6,6 +6,7 @@
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { TstatSendOptions, TstatSendSummary } from '../../src/cli/tstat/send.js';
 import { sendTstatTree } from '../../src/cli/tstat/send.js';
@@ -234,6 +235,39 @@ describe('tstat send on worker threads', () => {
       await expect(
         pool.render('/data/y.out/log_tcp_complete', { ...job, input: pool.allocateInput(1024) }),
       ).rejects.toMatchObject({ position: { file: '/data/y.out/log_tcp_complete' } });
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('a worker thread that dies', () => {
+  it('fails every later job with an error naming its log', async () => {
+    const pool = new TstatRenderPool({ thresholdMB: 0, sensorId: 's', instanceId: 0 }, 1, 1024);
+    try {
+      const header = Buffer.from('#c_ip:1 c_port:2\n');
+      const input = pool.allocateInput(1024);
+      const end = input.write('10.0.0.1 1\n');
+      const job = {
+        log: 1,
+        protocol: 'udp' as const,
+        header,
+        input,
+        start: 0,
+        end,
+        sliceSize: 100,
+        phase: 0,
+      };
+      const done = await pool.render('/data/a.out/log_udp_complete', job);
+      expect(done.lines).toBe(1);
+      // Kill the thread from inside (an uncaught exception in its message handler).
+      const { worker } = (pool as unknown as { workers: Array<{ worker: Worker }> }).workers[0]!;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage(null);
+      await exited;
+      await expect(
+        pool.render('/data/b.out/log_udp_complete', { ...job, input: pool.allocateInput(1024) }),
+      ).rejects.toMatchObject({ position: { file: '/data/b.out/log_udp_complete' } });
     } finally {
       await pool.close();
     }
