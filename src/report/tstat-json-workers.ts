@@ -3,14 +3,15 @@
  * (tstat-json-chunks.ts), so that rendering runs on several cores while the calling thread reads files,
  * appends the objects to slices in order and publishes them.
  *
- * Why threads: at `--threshold 0` every line becomes one or two ~1 KB objects, and one JavaScript thread
- * renders about 150,000-200,000 lines per CPU-second; the rendering of one chunk does not depend on any
- * other (a plain chunk: no quotes), so it spreads over cores, and only the cheap part (copying the
- * objects into slices, in order) stays on the calling thread.
+ * Why threads: at `--threshold 0` every line becomes two ~1 KB objects, and one JavaScript thread renders
+ * about 150,000-200,000 lines per CPU-second; the rendering of one chunk does not depend on any other (a
+ * plain chunk: no quotes), so it spreads over cores, and only the cheap part stays on the calling thread:
+ * reading, and appending the results in order (whole slices are views of a worker's output, see
+ * JsonObjectBuffer).
  *
- * Memory: chunks are 1 MiB of input, transferred (not copied) to a worker, and come back with the
- * objects in a transferred buffer; the caller keeps at most a few jobs in flight (back-pressure), and
- * the buffers are reused once it releases a result.
+ * Memory: a chunk's input is transferred (not copied) to a worker and comes back with the objects in a
+ * transferred buffer; the caller keeps at most `maxInFlight` jobs in flight (back-pressure), and the
+ * buffers are reused once the caller and every slice lent out of them released them.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -28,9 +29,9 @@ export const TSTAT_WORKER_DEFAULTS = {
 } as const;
 
 /**
- * Rendering threads by default: one per core the process may use, at most 4 (the calling thread also
- * needs a core for reading and publishing; beyond ~4 the single consumer copying the objects into slices
- * becomes the limit). 1 means no worker: everything is rendered in the calling thread.
+ * Rendering threads by default: one per core the process may use, at most 4 (the calling thread reads,
+ * appends and publishes for all of them: ~1 CPU-s per 1M lines at threshold 0, so beyond ~4 workers it
+ * would become the limit). 1 means no worker: everything is rendered in the calling thread.
  */
 export function defaultRenderWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
