@@ -7,7 +7,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TstatSendOptions, TstatSendSummary } from '../../src/cli/tstat/send.js';
 import { sendTstatTree } from '../../src/cli/tstat/send.js';
 import { TstatRenderPool, TstatWorkerError } from '../../src/report/tstat-json-workers.js';
@@ -237,6 +237,42 @@ describe('tstat send on worker threads', () => {
       ).rejects.toMatchObject({ position: { file: '/data/y.out/log_tcp_complete' } });
     } finally {
       await pool.close();
+    }
+  });
+});
+
+describe('a failing transport on the parallel path', () => {
+  it('stops the run with its error and ends the workers', async () => {
+    const temp = await tempDir();
+    const close = vi.spyOn(TstatRenderPool.prototype, 'close');
+    try {
+      await generateTstatTree({ seed: 6, root: temp.path, directories: 2, tcpRows: 300, udpRows: 300 });
+      let published = 0;
+      const sink = new StdoutSink(new PassThrough());
+      sink.publish = async () => {
+        if (++published === 3) throw new Error('the transport broke');
+      };
+      await expect(
+        sendTstatTree({
+          directory: temp.path,
+          sink,
+          thresholdMB: 0,
+          sensorId: 's',
+          instanceId: 0,
+          log: () => undefined,
+          workers: 2,
+          workerMinBytes: 0,
+          chunkBytes: 16384,
+        }),
+      ).rejects.toThrow('the transport broke');
+      expect(close).toHaveBeenCalledTimes(1);
+      await close.mock.results[0]!.value;
+      // Nothing was marked.
+      for (const dir of await readdir(temp.path))
+        expect(await readdir(join(temp.path, dir))).not.toContain('.processed');
+    } finally {
+      close.mockRestore();
+      await temp.cleanup();
     }
   });
 });
