@@ -2,9 +2,10 @@
  * tstat send: a seeded tree of 1M TCP + 1M UDP lines (bench/out/tstat, generated once), then, each in a
  * process of its own (so that each has its own peak memory):
  *  1. --no-transport at the default threshold (1000 MB: few objects, mostly reading) and at --threshold 0
- *     (every line gives 2 objects: the JSON worst case), printed to stdout = /dev/null as the CLI does;
+ *     (every line gives 2 objects: the JSON worst case), in this thread (--workers 1) and on the default
+ *     worker threads, printed to stdout = /dev/null as the CLI does;
  *  2. the rabbit transport to the local broker (127.0.0.1:5672), confirmed, --threshold 0, on a part of
- *     the tree;
+ *     the tree, --workers 1 and the default;
  *  3. the ceiling for 2: a bare amqplib publisher sending as many messages of the same size on a confirm
  *     channel, as many in flight, nothing rendered;
  *  4. the original tstat_send 0.6.5 on a small tree, when its reference copy is on this machine.
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { SILENT_LOG } from '../src/cli/tstat/log.js';
 import { sendTstatTree } from '../src/cli/tstat/send.js';
 import type { RabbitSettings } from '../src/sinks/config.js';
+import { defaultRenderWorkers } from '../src/report/tstat-json-workers.js';
 import { RABBIT_DEFAULTS, RabbitSink } from '../src/sinks/rabbit.js';
 import { StdoutSink } from '../src/sinks/stdout.js';
 import { canConnect } from '../test/support/services.js';
@@ -93,7 +95,7 @@ async function timed(run: () => Promise<Omit<PathResult, 'seconds' | 'cpuSeconds
 }
 
 /** `--no-transport` into this process's stdout, which the parent points at /dev/null (as `> /dev/null`). */
-async function noTransport(root: string, thresholdMB: number): Promise<PathResult> {
+async function noTransport(root: string, thresholdMB: number, workers?: number): Promise<PathResult> {
   await unmark(root);
   const sink = new StdoutSink(process.stdout);
   return timed(async () => {
@@ -104,6 +106,7 @@ async function noTransport(root: string, thresholdMB: number): Promise<PathResul
       sensorId: 'bench',
       instanceId: 0,
       log: SILENT_LOG,
+      ...(workers === undefined ? {} : { workers }),
     });
     return {
       lines: summary.rows.read,
@@ -114,7 +117,7 @@ async function noTransport(root: string, thresholdMB: number): Promise<PathResul
   });
 }
 
-async function toRabbit(root: string): Promise<PathResult> {
+async function toRabbit(root: string, workers?: number): Promise<PathResult> {
   await unmark(root);
   const queue = `nl-tstat-bench-${process.pid}`;
   const sink = new RabbitSink(rabbitSettings(queue));
@@ -128,6 +131,7 @@ async function toRabbit(root: string): Promise<PathResult> {
         sensorId: 'bench',
         instanceId: 0,
         log: SILENT_LOG,
+        ...(workers === undefined ? {} : { workers }),
       });
       return {
         lines: summary.rows.read,
@@ -189,12 +193,16 @@ async function rawAmqplib(messages: number, size: number): Promise<PathResult> {
   }
 }
 
-/** `--path no-transport ROOT THRESHOLD_MB`, `--path rabbit ROOT`, `--path raw-amqplib MESSAGES SIZE`. */
+/**
+ * `--path no-transport ROOT THRESHOLD_MB [WORKERS]`, `--path rabbit ROOT [WORKERS]`,
+ * `--path raw-amqplib MESSAGES SIZE`. WORKERS: rendering threads (default: one per core, up to 4).
+ */
 async function child(path: string, args: string[]): Promise<void> {
-  const [first = '', second = '0'] = args;
+  const [first = '', second = '0', third] = args;
   let result: PathResult;
-  if (path === 'no-transport') result = await noTransport(first, Number(second));
-  else if (path === 'rabbit') result = await toRabbit(first);
+  if (path === 'no-transport')
+    result = await noTransport(first, Number(second), third === undefined ? undefined : Number(third));
+  else if (path === 'rabbit') result = await toRabbit(first, second === '0' ? undefined : Number(second));
   else result = await rawAmqplib(Number(first), Number(second));
   process.send?.(result);
 }
@@ -279,12 +287,23 @@ async function parent(): Promise<void> {
       `(${((await treeBytes(big)) / 1e6) | 0} MB of logs); load average ${load()}`,
   );
   print('--no-transport -T 1000 (default) > /dev/null', await measurePath('no-transport', [big, '1000']));
-  print('--no-transport -T 0 > /dev/null', await measurePath('no-transport', [big, '0']));
+  print('--no-transport -T 0 --workers 1 > /dev/null', await measurePath('no-transport', [big, '0', '1']));
+  print(
+    `--no-transport -T 0 (--workers ${defaultRenderWorkers()}) > /dev/null`,
+    await measurePath('no-transport', [big, '0']),
+  );
 
   if (await canConnect(5672)) {
     const small = await tree(`lines-${RABBIT_LINES}`, RABBIT_LINES, 2);
+    print(
+      `rabbit -T 0 --workers 1, confirmed, ${count(2 * RABBIT_LINES)} lines`,
+      await measurePath('rabbit', [small, '1']),
+    );
     const rabbit = await measurePath('rabbit', [small]);
-    print(`rabbit -T 0, confirmed, ${count(2 * RABBIT_LINES)} lines`, rabbit);
+    print(
+      `rabbit -T 0 (--workers ${defaultRenderWorkers()}), confirmed, ${count(2 * RABBIT_LINES)} lines`,
+      rabbit,
+    );
     const size = Math.round(rabbit.bytes / rabbit.messages);
     print(
       `raw amqplib, ${count(rabbit.messages)} × ${(size / 1000).toFixed(1)} KB (ceiling)`,

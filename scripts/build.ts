@@ -41,6 +41,15 @@ const EXTERNAL_PACKAGES = Object.keys(
   .filter((name) => !BUNDLED_PACKAGES.has(name))
   .flatMap((name) => [name, `${name}/*`]);
 
+/**
+ * Worker thread entries, bundled next to the bins: a module starting one resolves it relative to its own
+ * URL (`./tstat-json-worker.js` from a chunk in dist/cli; from the sources it starts the `.boot.mjs`
+ * next to the `.ts`, which registers tsx first).
+ */
+export const WORKER_ENTRIES: Readonly<Record<string, string>> = {
+  'tstat-json-worker': 'src/report/tstat-json-worker.ts',
+};
+
 /** What bin/launch.js reads to decide whether the bundles are current. */
 export interface CliManifest {
   /** When the build started (ms): a source modified after this makes the bundles stale. */
@@ -60,7 +69,7 @@ export async function buildCli(outDir: string = join(ROOT, 'dist', 'cli')): Prom
   await mkdir(outDir, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: BIN_ENTRIES,
+    entryPoints: { ...BIN_ENTRIES, ...WORKER_ENTRIES },
     outdir: outDir,
     bundle: true,
     splitting: true,

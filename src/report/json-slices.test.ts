@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonSlice } from './json-slices.js';
-import { JsonSliceWriter } from './json-slices.js';
+import { JsonObjectBuffer, JsonSliceWriter } from './json-slices.js';
 
 /** Appends one object (its text) to the writer. */
-function write(writer: JsonSliceWriter, text: string): void {
+function write(writer: JsonSliceWriter | JsonObjectBuffer, text: string): void {
   writer.beginObject(text.length);
   const end = writer.out.write(text, writer.pos, 'latin1') + writer.pos;
   writer.endObject(end);
@@ -75,5 +75,43 @@ describe('JsonSliceWriter', () => {
       for (const slice of writer.takeFinished()) slice.release();
     }
     expect(second?.body.toString('latin1')).toBe('[\n{b}\n]');
+  });
+
+  it('appendObjects: objects rendered elsewhere land in the same slices as objects written here', () => {
+    const objects = Array.from({ length: 47 }, (_, i) => `{object ${i}${'x'.repeat(i % 7)}}`);
+    const direct = new JsonSliceWriter(5, 64);
+    for (const text of objects) write(direct, text);
+    direct.flush();
+    const expected = texts(direct.takeFinished());
+    // Groups of 0 to 12 objects (as chunks give), through a small buffer that has to grow, laid out for
+    // the right slice position (whole slices lent out, held until released), a wrong one, or none.
+    for (const layout of ['right', 'wrong', 'copied'] as const) {
+      const appended = new JsonSliceWriter(5, 64);
+      const buffer = new JsonObjectBuffer(Buffer.alloc(8), 5, 2);
+      let holds = 0;
+      const finished: JsonSlice[] = [];
+      for (let first = 0, size = 0; first < objects.length; first += size, size = (size + 5) % 13) {
+        const phase = layout === 'wrong' ? (appended.objects + 1) % 5 : appended.objects % 5;
+        // Every group in a buffer of its own: views of earlier groups must stay intact.
+        buffer.reset(Buffer.alloc(8), phase);
+        for (const text of objects.slice(first, first + size)) write(buffer, text);
+        expect(buffer.count).toBe(Math.min(size, objects.length - first));
+        const { out: bytes, starts, ends, count } = buffer;
+        const hold = (): (() => void) => {
+          holds++;
+          return () => holds--;
+        };
+        appended.appendObjects({ bytes, starts, ends, count, phase }, layout === 'copied' ? undefined : hold);
+        finished.push(...appended.takeFinished());
+      }
+      appended.flush();
+      finished.push(...appended.takeFinished());
+      expect(texts(finished)).toEqual(expected);
+      expect(appended.objects).toBe(47);
+      if (layout === 'right') expect(holds).toBeGreaterThan(2);
+      else expect(holds).toBe(0);
+      for (const slice of finished) slice.release();
+      expect(holds).toBe(0);
+    }
   });
 });

@@ -18,6 +18,18 @@ export const JSON_SLICE_DEFAULTS = {
   spareBlocks: 8,
 } as const;
 
+/**
+ * Where a renderer writes objects: `beginObject(maxBytes)` makes room, the renderer writes the object's
+ * bytes into `out` from `pos`, then `endObject(end)`. `JsonSliceWriter` cuts them into slices;
+ * `JsonObjectBuffer` only collects them (a worker thread's output, appended to slices later).
+ */
+export interface JsonObjectWriter {
+  out: Buffer;
+  pos: number;
+  beginObject(maxBytes: number): void;
+  endObject(pos: number): void;
+}
+
 /** A finished slice. Call `release` once the bytes are no longer needed (at most once). */
 export interface JsonSlice {
   body: Buffer;
@@ -30,7 +42,7 @@ interface Block {
   outstanding: number;
 }
 
-export class JsonSliceWriter {
+export class JsonSliceWriter implements JsonObjectWriter {
   /** The block being written; an object is written from `pos` (see `beginObject`). */
   out: Buffer;
   pos = 0;
@@ -59,10 +71,47 @@ export class JsonSliceWriter {
     // 4 spare bytes for the slice's end.
     const needed = maxBytes + 4;
     if (this.pos + needed > this.out.length) this.newBlock(needed);
-    const separator = this.inSlice === 0 ? OPEN : SEPARATOR;
-    this.out[this.pos] = separator[0] as number;
-    this.out[this.pos + 1] = separator[1] as number;
-    this.pos += 2;
+    this.putSeparator();
+  }
+
+  /**
+   * Appends objects rendered elsewhere, in order. When they were laid out for the writer's position
+   * (`phase` = objects in the open slice) and `hold` is given, each whole slice among them is handed out
+   * as a view of their memory: `hold()` is called once per such slice, and the function it returns when
+   * that slice is released. Anything else (the partial first and last slices, objects laid out for
+   * another position) is copied, a run of objects at a time.
+   */
+  appendObjects(objects: RenderedObjects, hold?: () => () => void): void {
+    const { bytes, starts, ends, count } = objects;
+    const sliceSize = this.sliceSize;
+    const inPlace = hold !== undefined && objects.phase === this.inSlice;
+    let i = 0;
+    while (i < count) {
+      if (inPlace && this.inSlice === 0 && i + sliceSize <= count) {
+        // A whole slice, `[\n` to `\n]`, laid out where it is.
+        const body = bytes.subarray((starts[i] as number) - 2, (ends[i + sliceSize - 1] as number) + 2);
+        this.finished.push({ body, release: hold() });
+        this.objects += sliceSize;
+        i += sliceSize;
+        continue;
+      }
+      // Objects i..j-1 follow each other with `,\n` between them and fit in the open slice: one copy.
+      const room = sliceSize - this.inSlice;
+      let j = i + 1;
+      while (j < count && j - i < room && starts[j] === (ends[j - 1] as number) + SEPARATOR.length) j++;
+      const from = starts[i] as number;
+      const to = ends[j - 1] as number;
+      // 2 bytes before the run ("[\n" or ",\n") and 2 for the slice's end.
+      const needed = to - from + 4;
+      if (this.pos + needed > this.out.length) this.newBlock(needed);
+      this.putSeparator();
+      this.out.set(bytes.subarray(from, to), this.pos);
+      this.pos += to - from;
+      this.objects += j - i;
+      this.inSlice += j - i;
+      if (this.inSlice === sliceSize) this.closeSlice();
+      i = j;
+    }
   }
 
   endObject(pos: number): void {
@@ -81,6 +130,14 @@ export class JsonSliceWriter {
     const finished = this.finished;
     if (finished.length > 0) this.finished = [];
     return finished;
+  }
+
+  /** What goes before an object: `[\n` opens a slice, `,\n` separates. */
+  private putSeparator(): void {
+    const separator = this.inSlice === 0 ? OPEN : SEPARATOR;
+    this.out[this.pos] = separator[0] as number;
+    this.out[this.pos + 1] = separator[1] as number;
+    this.pos += 2;
   }
 
   private closeSlice(): void {
@@ -120,4 +177,92 @@ export class JsonSliceWriter {
     if (block.bytes.length === this.blockBytes && this.spare.length < JSON_SLICE_DEFAULTS.spareBlocks)
       this.spare.push(block);
   }
+}
+
+/** Objects rendered elsewhere (a `JsonObjectBuffer`'s), as `JsonSliceWriter.appendObjects` takes them. */
+export interface RenderedObjects {
+  bytes: Buffer;
+  /** Object i is bytes[starts[i], ends[i]). */
+  starts: Int32Array;
+  ends: Int32Array;
+  count: number;
+  /** The slice position the objects were laid out for: objects already in the open slice. */
+  phase: number;
+}
+
+/**
+ * Objects laid out as the slices they will be part of, given `phase`, the number of objects the open
+ * slice will already hold when the first one is appended: `[\n` before the first object of a slice,
+ * `,\n` between objects, `\n]` after the last; nothing before the first object when it continues a
+ * slice begun elsewhere. What a rendering worker hands back: when the phase was right, every whole slice
+ * is a view of this memory (`JsonSliceWriter.appendObjects`), and only the partial first and last slices
+ * are copied. The buffer grows when an object might not fit (the renderer's bound is generous).
+ */
+export class JsonObjectBuffer implements JsonObjectWriter {
+  out: Buffer;
+  pos = 0;
+  /** Objects written since the last reset. */
+  count = 0;
+  starts: Int32Array;
+  ends: Int32Array;
+  phase = 0;
+  /** The slot of the object being written in its slice. */
+  private slot = 0;
+
+  constructor(
+    out: Buffer,
+    readonly sliceSize: number,
+    capacity = 1024,
+  ) {
+    this.out = out;
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  /** Starts over in `out` (default: the current memory), the first object at slot `phase` of its slice. */
+  reset(out: Buffer = this.out, phase = 0): void {
+    this.out = out;
+    this.pos = 0;
+    this.count = 0;
+    this.phase = phase;
+  }
+
+  beginObject(maxBytes: number): void {
+    // 2 bytes before the object, 2 after.
+    const needed = maxBytes + 4;
+    if (this.pos + needed > this.out.length) {
+      // A fresh ArrayBuffer of its own (not from Node's pool): it may be transferred to another thread.
+      const grown = Buffer.from(new ArrayBuffer(Math.max(2 * this.out.length, this.pos + needed)));
+      this.out.copy(grown, 0, 0, this.pos);
+      this.out = grown;
+    }
+    this.slot = (this.phase + this.count) % this.sliceSize;
+    const separator = this.slot === 0 ? OPEN : this.count > 0 ? SEPARATOR : undefined;
+    if (separator !== undefined) {
+      this.out[this.pos] = separator[0] as number;
+      this.out[this.pos + 1] = separator[1] as number;
+      this.pos += 2;
+    }
+    if (this.count === this.ends.length) {
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+    }
+    this.starts[this.count] = this.pos;
+  }
+
+  endObject(pos: number): void {
+    this.ends[this.count++] = pos;
+    this.pos = pos;
+    if (this.slot === this.sliceSize - 1) {
+      this.out[pos] = CLOSE[0] as number;
+      this.out[pos + 1] = CLOSE[1] as number;
+      this.pos += 2;
+    }
+  }
+}
+
+function grow(array: Int32Array): Int32Array {
+  const grown = new Int32Array(2 * array.length);
+  grown.set(array);
+  return grown;
 }

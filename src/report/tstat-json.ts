@@ -11,7 +11,7 @@
  * copied, and only the values tstat does not write in its usual shapes go through strings.
  */
 import type { TstatColumns, TstatProtocol, TstatRowView } from '../sources/tstat.js';
-import type { JsonSliceWriter } from './json-slices.js';
+import type { JsonObjectWriter } from './json-slices.js';
 import {
   FLOAT,
   INT,
@@ -229,7 +229,8 @@ function directionColumns(
 }
 
 /**
- * Renders rows of one log into JSON objects, as bytes, into a `JsonSliceWriter`. Bind the log's protocol
+ * Renders rows of one log into JSON objects, as bytes, into a `JsonSliceWriter` (or a `JsonObjectBuffer`
+ * on a worker thread). Bind the log's protocol
  * and columns first (`bind`), then `render` each row.
  */
 export class TstatJsonRenderer {
@@ -298,7 +299,7 @@ export class TstatJsonRenderer {
    * Appends the 0, 1 or 2 objects of `row` to `out`; `dropped` then says why directions were dropped (so
    * the caller can warn with the file and line).
    */
-  render(row: TstatRowView, out: JsonSliceWriter): void {
+  render(row: TstatRowView, out: JsonObjectWriter): void {
     this.rows++;
     const directions = this.directions;
     if (directions === undefined) throw new Error('TstatJsonRenderer.render before bind');
@@ -346,7 +347,7 @@ export class TstatJsonRenderer {
     return (this.bits.big ?? this.bits.num) >= this.thresholdBits;
   }
 
-  private udpObject(row: TstatRowView, direction: DirectionColumns, out: JsonSliceWriter): void {
+  private udpObject(row: TstatRowView, direction: DirectionColumns, out: JsonObjectWriter): void {
     // Below the threshold nothing is rendered (the original renders first, with the same result).
     if (!this.keeps(row, direction)) return;
     // Everything that can fail is computed before anything is written, in the original's order.
@@ -366,7 +367,7 @@ export class TstatJsonRenderer {
     out.endObject(pos);
   }
 
-  private tcpObject(row: TstatRowView, direction: DirectionColumns, out: JsonSliceWriter): void {
+  private tcpObject(row: TstatRowView, direction: DirectionColumns, out: JsonObjectWriter): void {
     if (!this.keeps(row, direction)) return;
     // durat, mss, sack_cnt, first and last are the row's, not the direction's: read once for both.
     if (this.rowCast !== this.rows) {

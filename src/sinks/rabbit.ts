@@ -53,6 +53,11 @@ export class RabbitSink implements MessageSink {
     private readonly options: RabbitSinkOptions = {},
   ) {}
 
+  /** The broker's host name or address, as configured. */
+  get host(): string {
+    return this.settings.host;
+  }
+
   /** Where the broker is, for messages (never the password). */
   get address(): string {
     const { useSsl, host, port, vhost } = this.settings;

@@ -307,6 +307,22 @@ export class TstatLogScanner {
     }
   }
 
+  /** Lines seen so far (the header and blank lines included). */
+  get lines(): number {
+    return this.lineNumber;
+  }
+
+  /**
+   * Numbers the next line `line + 1`: for a scanner that read the header and is then fed the lines of
+   * the log from somewhere in the middle (a chunk rendered on a worker thread numbers its lines from 1;
+   * the rest of a log read in place after chunks rendered elsewhere). Only between whole rows: a quoted
+   * field must not be open.
+   */
+  continueAt(line: number): void {
+    if (this.splitter.continuing) throw new Error('TstatLogScanner.continueAt inside a quoted field');
+    this.lineNumber = line;
+  }
+
   /** At the end of the file: a quoted field still open is kept, as Python's non-strict reader does. */
   finish(): void {
     const last = this.splitter.finish();
@@ -447,6 +463,56 @@ export async function* tstatLogChunks(
       yield [buffer, lastNewline + 1];
       buffer.copyWithin(0, lastNewline + 1, filled);
       filled -= lastNewline + 1;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * As `tstatLogChunks`, the same regions, but each in a buffer the caller keeps (to hand it to another
+ * thread, say): `allocate(bytes)` gives a buffer of exactly that size (fresh or reused), and the bytes of
+ * a line cut by the end of a read are copied into the next buffer.
+ */
+export async function* tstatLogBlocks(
+  file: string,
+  allocate: (bytes: number) => Buffer,
+  chunkBytes: number = TSTAT_READ_DEFAULTS.chunkBytes,
+): AsyncGenerator<[Buffer, number]> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw fromFsError(error, file);
+  }
+  try {
+    let buffer = allocate(Math.max(1, chunkBytes));
+    let filled = 0;
+    for (;;) {
+      if (filled === buffer.length) {
+        // A line longer than the buffer: grow it.
+        const grown = allocate(buffer.length * 2);
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
+      }
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null));
+      } catch (error) {
+        throw fromFsError(error, file);
+      }
+      if (bytesRead === 0) {
+        if (filled > 0) yield [buffer, filled];
+        return;
+      }
+      filled += bytesRead;
+      const lastNewline = buffer.lastIndexOf(NEWLINE, filled - 1);
+      if (lastNewline < 0) continue;
+      const next = allocate(buffer.length);
+      buffer.copy(next, 0, lastNewline + 1, filled);
+      filled -= lastNewline + 1;
+      yield [buffer, lastNewline + 1];
+      buffer = next;
     }
   } finally {
     await handle.close();

@@ -193,6 +193,48 @@ describe.runIf(available)('tstat send to RabbitMQ', () => {
     }
   });
 
+  it('rendered on worker threads (slices lent out of their memory): every message intact, in order', async () => {
+    const temp = await tempDir();
+    const queue = newQueue();
+    const sink = new RabbitSink({
+      host: '127.0.0.1',
+      port: 5672,
+      username: 'guest',
+      password: 'guest',
+      useSsl: false,
+      vhost: '/',
+      queue,
+      routingKey: queue,
+      exchange: '',
+      queueOptions: {},
+      tls: { verify: true },
+      reconnectAttempts: 0,
+      reconnectDelayMs: 50,
+      confirmTimeoutMs: 30_000,
+    });
+    try {
+      const { slices } = await treePair(temp.path, { seed: 34, directories: 2, tcpRows: 900, udpRows: 900 });
+      await sink.open();
+      const summary = await sendTstatTree({
+        directory: join(temp.path, 'tree'),
+        sink,
+        thresholdMB: 0,
+        sensorId: 's1',
+        instanceId: 0,
+        log: SILENT_LOG,
+        workers: 2,
+        workerMinBytes: 0,
+        // Chunks of several slices each: most slices are views of a worker's output.
+        chunkBytes: 128 * 1024,
+      });
+      expect(summary.messages).toBe(slices.length);
+      expect((await drain(queue)).map((message) => message.body)).toEqual(slices);
+    } finally {
+      await sink.close();
+      await temp.cleanup();
+    }
+  });
+
   it('--persistent publishes with delivery mode 2; a processed directory is not sent again', async () => {
     const temp = await tempDir();
     try {
