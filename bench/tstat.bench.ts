@@ -25,6 +25,7 @@ import type { RabbitSettings } from '../src/sinks/config.js';
 import { defaultRenderWorkers } from '../src/report/tstat-json-workers.js';
 import { RABBIT_DEFAULTS, RabbitSink } from '../src/sinks/rabbit.js';
 import { StdoutSink } from '../src/sinks/stdout.js';
+import { brokerPid, processCpuSeconds } from './lib/broker.js';
 import { canConnect } from '../test/support/services.js';
 import { generateTstatTree } from '../test/tstat/generate.js';
 import { timeCommand } from './lib/measure.js';
@@ -295,11 +296,22 @@ async function parent(): Promise<void> {
 
   if (await canConnect(5672)) {
     const small = await tree(`lines-${RABBIT_LINES}`, RABBIT_LINES, 2);
+    const broker = brokerPid();
+    /** Runs a path and notes the broker's CPU time per message during it: the other half of the cost. */
+    const withBroker = async (path: string, args: string[]): Promise<PathResult> => {
+      const before = processCpuSeconds(broker);
+      const result = await measurePath(path, args);
+      const brokerMs = ((processCpuSeconds(broker) - before) * 1000) / result.messages;
+      const clientMs = (result.cpuSeconds * 1000) / result.messages;
+      const split = `CPU per message: broker ${brokerMs.toFixed(3)} ms, publisher ${clientMs.toFixed(3)} ms`;
+      if (!Number.isFinite(brokerMs)) return result;
+      return { ...result, note: result.note === undefined ? split : `${result.note}; ${split}` };
+    };
     print(
       `rabbit -T 0 --workers 1, confirmed, ${count(2 * RABBIT_LINES)} lines`,
-      await measurePath('rabbit', [small, '1']),
+      await withBroker('rabbit', [small, '1']),
     );
-    const rabbit = await measurePath('rabbit', [small]);
+    const rabbit = await withBroker('rabbit', [small]);
     print(
       `rabbit -T 0 (--workers ${defaultRenderWorkers()}), confirmed, ${count(2 * RABBIT_LINES)} lines`,
       rabbit,
@@ -307,7 +319,7 @@ async function parent(): Promise<void> {
     const size = Math.round(rabbit.bytes / rabbit.messages);
     print(
       `raw amqplib, ${count(rabbit.messages)} × ${(size / 1000).toFixed(1)} KB (ceiling)`,
-      await measurePath('raw-amqplib', [String(rabbit.messages), String(size)]),
+      await withBroker('raw-amqplib', [String(rabbit.messages), String(size)]),
     );
   } else console.log('rabbit: skipped, no broker on 127.0.0.1:5672');
 
