@@ -11,11 +11,10 @@
  * The reader streams: it holds one chunk of the file. The fast path (`TstatLogScanner`) hands out each row
  * as a view into that chunk and makes no string for it.
  */
-import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { fromFsError } from '../model/errors.js';
 import type { SourceCounters, TrafficRecord } from '../model/record.js';
 import { countSkipped, newSourceCounters } from '../model/record.js';
+import { readLineChunks } from './line-chunks.js';
 
 export type TstatProtocol = 'tcp' | 'udp';
 
@@ -411,46 +410,11 @@ export class TstatLogScanner {
  * The bytes of a file in whole lines: yields (buffer, end) with bytes[0, end) holding whole lines (the
  * last region may end without a newline). The buffer is reused: consume each region before the next.
  */
-export async function* tstatLogChunks(
+export function tstatLogChunks(
   file: string,
   chunkBytes: number = TSTAT_READ_DEFAULTS.chunkBytes,
 ): AsyncGenerator<[Buffer, number]> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw fromFsError(error, file);
-  }
-  try {
-    let buffer = Buffer.allocUnsafe(Math.max(1, chunkBytes));
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) {
-        // A line longer than the buffer: grow it.
-        const grown = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(grown, 0, 0, filled);
-        buffer = grown;
-      }
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null));
-      } catch (error) {
-        throw fromFsError(error, file);
-      }
-      if (bytesRead === 0) {
-        if (filled > 0) yield [buffer, filled];
-        return;
-      }
-      filled += bytesRead;
-      const lastNewline = buffer.lastIndexOf(NEWLINE, filled - 1);
-      if (lastNewline < 0) continue;
-      yield [buffer, lastNewline + 1];
-      buffer.copyWithin(0, lastNewline + 1, filled);
-      filled -= lastNewline + 1;
-    }
-  } finally {
-    await handle.close();
-  }
+  return readLineChunks(file, { chunkBytes });
 }
 
 export interface TstatRowBatch {
