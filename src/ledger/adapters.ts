@@ -14,7 +14,7 @@ import { argusRecords } from '../sources/argus/index.js';
 import { readFwctlRecords } from '../sources/fwctl.js';
 import { readLineChunks } from '../sources/line-chunks.js';
 import { readPcapRecords } from '../sources/pcap/records.js';
-import { readTstatRecords } from '../sources/tstat.js';
+import { readTstatRecordBatches } from '../sources/tstat.js';
 import { readStatusFile } from '../sources/sniffer/read.js';
 import { statusToRecords } from '../sources/sniffer/records.js';
 
@@ -129,7 +129,7 @@ export const tstatAdapter: SourceAdapter = {
     const protocol = /(?:^|\s)c_bytes_uniq:\d+/.test(head.toString('latin1').split('\n', 1)[0] ?? '')
       ? 'tcp'
       : 'udp';
-    yield* batched(readTstatRecords(path, { protocol }));
+    yield* readTstatRecordBatches(path, { protocol });
   },
 };
 

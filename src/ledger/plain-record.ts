@@ -8,6 +8,7 @@
  * line the slow way, which also words the error. So the fast path decides speed, never outcomes.
  */
 import type { Counter, TrafficRecord } from '../model/record.js';
+import { FNV_OFFSET, FNV_PRIME, TextTable } from '../sources/text-table.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -69,65 +70,6 @@ for (const [name, bit] of KEYS) {
   const entry = (KEYS_BY_LENGTH[name.length] ??= { names: [], bits: [] });
   entry.names.push(Buffer.from(name, 'latin1'));
   entry.bits.push(bit);
-}
-
-/**
- * The texts the reader made, kept so that bytes seen again give the same string (one object per address,
- * its hash computed once for the ledger's dictionary lookups): an open-addressing table of up to
- * {@link INTERN_LIMIT} texts, emptied when full, so memory stays bounded on sources with millions.
- */
-const INTERN_LIMIT = 1 << 18;
-
-class TextTable {
-  private hashes = new Int32Array(1024);
-  private texts: Array<string | undefined> = new Array<string | undefined>(1024);
-  private size = 0;
-
-  /** The string of ASCII bytes[from, to), whose FNV-1a hash is `hash`. */
-  get(bytes: Buffer, from: number, to: number, hash: number): string {
-    const mask = this.hashes.length - 1;
-    const length = to - from;
-    for (let slot = (hash ^ (hash >>> 15)) & mask; ; slot = (slot + 1) & mask) {
-      const text = this.texts[slot];
-      if (text === undefined) break;
-      if (this.hashes[slot] === hash && text.length === length) {
-        let i = 0;
-        while (i < length && text.charCodeAt(i) === bytes[from + i]) i++;
-        if (i === length) return text;
-      }
-    }
-    const text = bytes.toString('latin1', from, to);
-    this.add(text, hash);
-    return text;
-  }
-
-  private add(text: string, hash: number): void {
-    if (this.size >= this.hashes.length >> 1) {
-      if (this.size >= INTERN_LIMIT) this.resize(this.hashes.length, []);
-      else this.resize(this.hashes.length * 2, this.texts);
-    }
-    this.insert(text, hash);
-  }
-
-  private insert(text: string, hash: number): void {
-    const mask = this.hashes.length - 1;
-    let slot = (hash ^ (hash >>> 15)) & mask;
-    while (this.texts[slot] !== undefined) slot = (slot + 1) & mask;
-    this.hashes[slot] = hash;
-    this.texts[slot] = text;
-    this.size++;
-  }
-
-  private resize(slots: number, keep: ReadonlyArray<string | undefined>): void {
-    const hashes = this.hashes;
-    this.hashes = new Int32Array(slots);
-    this.texts = new Array<string | undefined>(slots);
-    this.size = 0;
-    for (let slot = 0; slot < keep.length; slot++) {
-      const text = keep[slot];
-      if (text !== undefined) this.insert(text, hashes[slot]!);
-    }
-  }
 }
 
 /**
@@ -392,17 +334,17 @@ export class PlainRecordReader {
     const bytes = this.bytes;
     if (this.pos >= this.end || bytes[this.pos] !== QUOTE) return false;
     const from = this.pos + 1;
-    let hash = 0x811c9dc5;
+    let hash = FNV_OFFSET;
     let pos = from;
     let byte = 0;
     for (; pos < this.end; pos++) {
       byte = bytes[pos]!;
       if (byte === QUOTE || byte === BACKSLASH || byte < 0x20 || byte > 0x7e) break;
-      hash = Math.imul(hash ^ byte, 0x01000193);
+      hash = Math.imul(hash ^ byte, FNV_PRIME);
     }
     if (byte !== QUOTE || pos >= this.end) return false;
     this.pos = pos + 1;
-    this.text = this.texts.get(bytes, from, pos, hash);
+    this.text = this.texts.hashed(bytes, from, pos, hash);
     return true;
   }
 
