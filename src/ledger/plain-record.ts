@@ -64,13 +64,19 @@ const KEYS: ReadonlyArray<readonly [string, number]> = [
   ['schema', SCHEMA],
 ];
 
-/** The keys by length: their bytes and bits, compared byte by byte. */
-const KEYS_BY_LENGTH: Array<{ names: Uint8Array[]; bits: number[] } | undefined> = [];
-for (const [name, bit] of KEYS) {
-  const entry = (KEYS_BY_LENGTH[name.length] ??= { names: [], bits: [] });
-  entry.names.push(Buffer.from(name, 'latin1'));
-  entry.bits.push(bit);
+interface Key {
+  name: Uint8Array;
+  bit: number;
 }
+
+/** The keys by length, as bytes. */
+const KEYS_BY_LENGTH: Key[][] = [];
+for (const [name, bit] of KEYS) (KEYS_BY_LENGTH[name.length] ??= []).push({ name: Buffer.from(name), bit });
+
+/** Bytes a plain string may hold: printable ASCII but the quote and the backslash. */
+const PLAIN_STRING_BYTE = new Uint8Array(256);
+for (let byte = 0x20; byte <= 0x7e; byte++)
+  PLAIN_STRING_BYTE[byte] = byte === QUOTE || byte === BACKSLASH ? 0 : 1;
 
 /**
  * Reads plain record lines. Keeps a small cache of the texts it made, so that a repeated address is one
@@ -83,6 +89,8 @@ export class PlainRecordReader {
   /** The last string value read, or null for a JSON `null`. */
   private text: string | null = null;
   private readonly texts = new TextTable();
+  /** The keys of the last line, in its order (see key). */
+  private readonly keyOrder: Key[] = [];
   // The values of the line being read; `present` has the bit of each optional one given (not null).
   private present = 0;
   private startTime = 0;
@@ -112,8 +120,8 @@ export class PlainRecordReader {
     this.skipSpace();
     let seen = 0;
     this.present = 0;
-    for (;;) {
-      const key = this.key();
+    for (let index = 0; ; index++) {
+      const key = this.key(index);
       if (key === 0 || (seen & key) !== 0) return undefined;
       seen |= key;
       this.skipSpace();
@@ -218,22 +226,39 @@ export class PlainRecordReader {
   }
 
   /** `"key"`: its bit, or 0 for a key that is not a record field or not plain. */
-  private key(): number {
+  private key(index: number): number {
     const bytes = this.bytes;
-    if (this.pos >= this.end || bytes[this.pos] !== QUOTE) return 0;
-    const from = this.pos + 1;
+    const at = this.pos;
+    if (at >= this.end || bytes[at] !== QUOTE) return 0;
+    // Lines of one file repeat their keys in one order: try the key the last line had here first.
+    const predicted = this.keyOrder[index];
+    if (predicted !== undefined) {
+      const name = predicted.name;
+      const close = at + 1 + name.length;
+      if (close < this.end && bytes[close] === QUOTE) {
+        let i = 0;
+        while (i < name.length && bytes[at + 1 + i] === name[i]) i++;
+        if (i === name.length) {
+          this.pos = close + 1;
+          return predicted.bit;
+        }
+      }
+    }
+    const from = at + 1;
     let to = from;
     while (to < this.end && bytes[to] !== QUOTE) to++;
     if (to >= this.end) return 0;
     this.pos = to + 1;
     const candidates = KEYS_BY_LENGTH[to - from];
     if (candidates === undefined) return 0;
-    const { names, bits } = candidates;
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k]!;
+    for (const candidate of candidates) {
+      const name = candidate.name;
       let i = 0;
       while (i < name.length && bytes[from + i] === name[i]) i++;
-      if (i === name.length) return bits[k]!;
+      if (i === name.length) {
+        this.keyOrder[index] = candidate;
+        return candidate.bit;
+      }
     }
     return 0;
   }
@@ -339,7 +364,7 @@ export class PlainRecordReader {
     let byte = 0;
     for (; pos < this.end; pos++) {
       byte = bytes[pos]!;
-      if (byte === QUOTE || byte === BACKSLASH || byte < 0x20 || byte > 0x7e) break;
+      if (PLAIN_STRING_BYTE[byte] === 0) break;
       hash = Math.imul(hash ^ byte, FNV_PRIME);
     }
     if (byte !== QUOTE || pos >= this.end) return false;
