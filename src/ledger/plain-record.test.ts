@@ -182,6 +182,27 @@ describe('NDJSON lines, fast path or not, read as JSON.parse + recordFromJson re
     for (const fromOffset of [0, GOOD.length + 1]) await expectSameAsReference(content, fromOffset);
   });
 
+  it('stops at toOffset (a file still growing): a line cut there is read as it is', async () => {
+    const content = Buffer.from(`${GOOD}\n${GOOD}\n${GOOD}\n`);
+    const path = join(dir, `case-${files++}.ndjson`);
+    writeFileSync(path, content);
+    for (const toOffset of [GOOD.length + 1, 2 * GOOD.length + 2, GOOD.length + 20]) {
+      for (const fromOffset of [0, GOOD.length + 1]) {
+        if (fromOffset >= toOffset) continue;
+        const records: TrafficRecord[] = [];
+        let outcome: Outcome;
+        try {
+          for await (const batch of readNdjsonRecords(path, { fromOffset, toOffset })) records.push(...batch);
+          outcome = { records };
+        } catch (error) {
+          if (!(error instanceof ParseError)) throw error;
+          outcome = { error: { message: error.message, position: error.position } };
+        }
+        expect(outcome).toStrictEqual(reference(content.subarray(0, toOffset), path, fromOffset));
+      }
+    }
+  });
+
   it('reads generated files (all fields, bigint counters as strings) like the reference', async () => {
     const records = generateRecords(5000, 11);
     records[17]!.bytes = 2n ** 63n;
