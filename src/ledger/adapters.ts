@@ -214,6 +214,8 @@ export async function* readNdjsonRecords(path: string, options: ReadOptions): As
       } else {
         const line = bytes.toString('utf8', start, newline);
         const at = lineOffset;
+        // Offsets count the decoded line's UTF-8 length, as the reader before this one did: the same as
+        // its bytes unless they are not valid UTF-8.
         lineOffset += Buffer.byteLength(line) + 1;
         const slow = slowRecord(line, () =>
           options.fromOffset === 0 ? { file: path, line: lineNumber } : { file: path, offset: at },

@@ -79,7 +79,7 @@ for (let byte = 0x20; byte <= 0x7e; byte++)
   PLAIN_STRING_BYTE[byte] = byte === QUOTE || byte === BACKSLASH ? 0 : 1;
 
 /**
- * Reads plain record lines. Keeps a small cache of the texts it made, so that a repeated address is one
+ * Reads plain record lines. Keeps a table of the texts it made, so that a repeated address is one
  * string (made once, its hash computed once for the ledger's dictionary lookups).
  */
 export class PlainRecordReader {
