@@ -5,16 +5,16 @@
  * To add a format when its reader lands, append one entry to {@link ADAPTERS}, e.g.
  * `{ format: 'fwctl', appendable: true, sniff: looksLikeFwctl, read: (path, options) => readFwctlBatches(path, options) }`.
  */
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
-import { fromFsError, ParseError, UsageError } from '../model/errors.js';
+import { fromFsError, ParseError, UsageError, type Position } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
+import { PlainRecordReader } from './plain-record.js';
 import { recordFromJson } from './record-json.js';
 import { argusRecords } from '../sources/argus/index.js';
 import { readFwctlRecords } from '../sources/fwctl.js';
+import { readLineChunks } from '../sources/line-chunks.js';
 import { readPcapRecords } from '../sources/pcap/records.js';
-import { readTstatRecords } from '../sources/tstat.js';
+import { readTstatRecordBatches } from '../sources/tstat.js';
 import { readStatusFile } from '../sources/sniffer/read.js';
 import { statusToRecords } from '../sources/sniffer/records.js';
 
@@ -129,7 +129,7 @@ export const tstatAdapter: SourceAdapter = {
     const protocol = /(?:^|\s)c_bytes_uniq:\d+/.test(head.toString('latin1').split('\n', 1)[0] ?? '')
       ? 'tcp'
       : 'udp';
-    yield* batched(readTstatRecords(path, { protocol }));
+    yield* readTstatRecordBatches(path, { protocol });
   },
 };
 
@@ -187,53 +187,63 @@ export function sniffAdapter(head: Buffer): SourceAdapter | undefined {
 }
 
 /**
- * Reads NDJSON records in batches. Line numbers in errors count from the start of the file when reading
- * from 0; when continuing a grown file they are given as byte offsets.
+ * Reads NDJSON records in batches, straight from the file's bytes: a line in the plain shape the sinks
+ * write is read by {@link PlainRecordReader}; any other line is decoded and parsed by `JSON.parse` and
+ * {@link recordFromJson}, which word the error of a bad one. Line numbers in errors count from the start
+ * of the file when reading from 0; when continuing a grown file they are given as byte offsets.
  */
 export async function* readNdjsonRecords(path: string, options: ReadOptions): AsyncIterable<TrafficRecord[]> {
-  const stream = createReadStream(path, {
-    start: options.fromOffset,
-    ...(options.toOffset === undefined ? {} : { end: options.toOffset - 1 }),
-    highWaterMark: 1 << 20,
-  });
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
+  const reader = new PlainRecordReader();
   let lineNumber = 0;
   let lineOffset = options.fromOffset;
   let batch: TrafficRecord[] = [];
-  const parseLine = (line: string): void => {
-    lineNumber++;
-    const at = lineOffset;
-    lineOffset += Buffer.byteLength(line) + 1;
-    if (line.trim() === '') return;
-    const position = options.fromOffset === 0 ? { file: path, line: lineNumber } : { file: path, offset: at };
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new ParseError('expected one JSON record per line', position);
-    }
-    const record = recordFromJson(value);
-    if (typeof record === 'string') throw new ParseError(record, position);
-    batch.push(record);
-  };
-  try {
-    for await (const chunk of stream) {
-      const text = carry + decoder.write(chunk as Buffer);
-      const lines = text.split('\n');
-      carry = lines.pop() ?? '';
-      for (const line of lines) parseLine(line);
+  const chunks = readLineChunks(path, {
+    start: options.fromOffset,
+    ...(options.toOffset === undefined ? {} : { end: options.toOffset }),
+  });
+  for await (const [bytes, end] of chunks) {
+    let start = 0;
+    while (start < end) {
+      let newline = bytes.indexOf(NEWLINE, start);
+      if (newline < 0 || newline >= end) newline = end;
+      lineNumber++;
+      const record = reader.read(bytes, start, newline);
+      if (record !== undefined) {
+        batch.push(record);
+        lineOffset += newline - start + 1;
+      } else {
+        const line = bytes.toString('utf8', start, newline);
+        const at = lineOffset;
+        // Offsets count the decoded line's UTF-8 length, as the reader before this one did: the same as
+        // its bytes unless they are not valid UTF-8.
+        lineOffset += Buffer.byteLength(line) + 1;
+        const slow = slowRecord(line, () =>
+          options.fromOffset === 0 ? { file: path, line: lineNumber } : { file: path, offset: at },
+        );
+        if (slow !== undefined) batch.push(slow);
+      }
+      start = newline + 1;
       if (batch.length >= BATCH_RECORDS) {
         yield batch;
         batch = [];
       }
     }
-  } catch (error) {
-    throw fromFsError(error, path);
-  } finally {
-    stream.destroy();
   }
-  carry += decoder.end();
-  if (carry !== '') parseLine(carry);
   if (batch.length > 0) yield batch;
+}
+
+const NEWLINE = 0x0a;
+
+/** A line the fast path did not take: undefined when blank, else its record or a ParseError. */
+function slowRecord(line: string, position: () => Position): TrafficRecord | undefined {
+  if (line.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new ParseError('expected one JSON record per line', position());
+  }
+  const record = recordFromJson(value);
+  if (typeof record === 'string') throw new ParseError(record, position());
+  return record;
 }

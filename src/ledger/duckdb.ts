@@ -15,6 +15,7 @@ import { ConfigError, IoError, NetledgerError } from '../model/errors.js';
 import type { TrafficRecord } from '../model/record.js';
 import { FlowRowWriter, type StringDictionary } from './flow-rows.js';
 import { FlowLoader } from './flow-loader.js';
+import { insertStrings } from './strings-loader.js';
 import {
   bigintOf,
   binnedRowFromRow,
@@ -182,7 +183,10 @@ export class DuckDbLedger implements Ledger, LedgerStore {
       }
       writer.finish();
       await loader.finish();
-      if (dictionary.added.length > 0) await this.appendStrings(dictionary.ids, dictionary.added);
+      if (dictionary.added.length > 0) {
+        // The writer numbers the texts it adds consecutively (flow-rows.ts addString).
+        await insertStrings(this.connection, dictionary.ids.get(dictionary.added[0]!)!, dictionary.added);
+      }
       const entry: SourceEntry = {
         ...fingerprint,
         id: String(sourceId),
@@ -233,19 +237,6 @@ export class DuckDbLedger implements Ledger, LedgerStore {
     }
     this.dictionary = dictionary;
     return dictionary;
-  }
-
-  private async appendStrings(dictionary: Map<string, number>, texts: string[]): Promise<void> {
-    const appender = await this.connection.createAppender('strings');
-    try {
-      for (const text of texts) {
-        appender.appendUInteger(dictionary.get(text)!);
-        appender.appendVarchar(text);
-        appender.endRow();
-      }
-    } finally {
-      appender.closeSync();
-    }
   }
 
   top(query: TopQuery): Promise<GroupTotal[]> {

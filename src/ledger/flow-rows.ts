@@ -238,10 +238,39 @@ function putSmall(column: SmallColumn, row: number, value: number | undefined): 
   }
 }
 
+/**
+ * JSON of single-key rests of `extra` by key and value: sources repeat a few (tstat's `direction`, `c2s`
+ * and `s2c` in turn, on every record), and one JSON.stringify per record cost as much as the rest of the
+ * row. Emptied when it holds {@link REST_JSON_LIMIT} values, so that varied values (rates) cost little.
+ */
+const restJson = new Map<string, Map<number | string, string>>();
+let restJsonSize = 0;
+const REST_JSON_LIMIT = 1024;
+
 /** The `extra` keys that have no column of their own, as JSON, or undefined when there are none. */
 function otherExtra(extra: Record<string, number | string>): string | undefined {
+  const keys = Object.keys(extra);
+  if (keys.length === 1) {
+    const key = keys[0]!;
+    if (PROMOTED_EXTRA.has(key)) return undefined;
+    const value = extra[key]!;
+    let byValue = restJson.get(key);
+    const known = byValue?.get(value);
+    if (known !== undefined) return known;
+    const rest: Record<string, number | string> = {};
+    rest[key] = value;
+    const json = JSON.stringify(rest);
+    if (++restJsonSize > REST_JSON_LIMIT) {
+      restJson.clear();
+      restJsonSize = 1;
+      byValue = undefined;
+    }
+    if (byValue === undefined) restJson.set(key, (byValue = new Map()));
+    byValue.set(value, json);
+    return json;
+  }
   let rest: Record<string, number | string> | undefined;
-  for (const key of Object.keys(extra)) {
+  for (const key of keys) {
     if (PROMOTED_EXTRA.has(key)) continue;
     (rest ??= {})[key] = extra[key]!;
   }

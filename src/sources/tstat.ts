@@ -11,11 +11,11 @@
  * The reader streams: it holds one chunk of the file. The fast path (`TstatLogScanner`) hands out each row
  * as a view into that chunk and makes no string for it.
  */
-import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { fromFsError } from '../model/errors.js';
 import type { SourceCounters, TrafficRecord } from '../model/record.js';
 import { countSkipped, newSourceCounters } from '../model/record.js';
+import { readLineChunks } from './line-chunks.js';
+import { TextTable } from './text-table.js';
 
 export type TstatProtocol = 'tcp' | 'udp';
 
@@ -427,46 +427,11 @@ export class TstatLogScanner {
  * The bytes of a file in whole lines: yields (buffer, end) with bytes[0, end) holding whole lines (the
  * last region may end without a newline). The buffer is reused: consume each region before the next.
  */
-export async function* tstatLogChunks(
+export function tstatLogChunks(
   file: string,
   chunkBytes: number = TSTAT_READ_DEFAULTS.chunkBytes,
 ): AsyncGenerator<[Buffer, number]> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw fromFsError(error, file);
-  }
-  try {
-    let buffer = Buffer.allocUnsafe(Math.max(1, chunkBytes));
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) {
-        // A line longer than the buffer: grow it.
-        const grown = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(grown, 0, 0, filled);
-        buffer = grown;
-      }
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null));
-      } catch (error) {
-        throw fromFsError(error, file);
-      }
-      if (bytesRead === 0) {
-        if (filled > 0) yield [buffer, filled];
-        return;
-      }
-      filled += bytesRead;
-      const lastNewline = buffer.lastIndexOf(NEWLINE, filled - 1);
-      if (lastNewline < 0) continue;
-      yield [buffer, lastNewline + 1];
-      buffer.copyWithin(0, lastNewline + 1, filled);
-      filled -= lastNewline + 1;
-    }
-  } finally {
-    await handle.close();
-  }
+  return readLineChunks(file, { chunkBytes });
 }
 
 /**
@@ -578,74 +543,192 @@ export async function* readTstatRecords(
   file: string,
   options: TstatRecordOptions,
 ): AsyncGenerator<TrafficRecord> {
+  for await (const batch of readTstatRecordBatches(file, options)) yield* batch;
+}
+
+/**
+ * {@link readTstatRecords} in batches (the records of each chunk read), straight from the scanner's row
+ * views: the columns are looked up once per header, numbers are read from the bytes, no row is copied.
+ */
+export async function* readTstatRecordBatches(
+  file: string,
+  options: TstatRecordOptions,
+): AsyncGenerator<TrafficRecord[]> {
   const counters = options.counters ?? newSourceCounters();
-  const tcp = options.protocol === 'tcp';
-  const bytesName = tcp ? 'bytes_uniq' : 'bytes_all';
-  const packetsName = tcp ? 'pkts_data' : 'pkts_all';
-  for await (const { columns, rows } of readTstatLog(file, { ...options, counters })) {
-    for (const row of rows) {
-      const get = (name: string): string | undefined => tstatField(columns, row, name);
-      const numbers = (name: string): number => {
-        const text = get(name);
-        return text === undefined || text.trim() === '' ? NaN : Number(text);
-      };
-      const counts = [
-        numbers(`c_${bytesName}`),
-        numbers(`c_${packetsName}`),
-        numbers(`s_${bytesName}`),
-        numbers(`s_${packetsName}`),
-      ];
-      const cPort = numbers('c_port');
-      const sPort = numbers('s_port');
-      let start: number;
-      let end: number;
-      if (tcp) {
-        start = numbers('first') / 1000;
-        end = numbers('last') / 1000;
-      } else {
-        start = numbers('c_first_abs') / 1000;
-        end = start + numbers('c_durat') / 1000;
-      }
-      if (
-        counts.some((value) => !Number.isSafeInteger(value) || value < 0) ||
-        !Number.isFinite(start) ||
-        !Number.isFinite(end) ||
-        !Number.isInteger(cPort) ||
-        !Number.isInteger(sPort)
-      ) {
-        countSkipped(counters, 'non-numeric counter');
-        counters.decoded--;
-        continue;
-      }
-      const [cBytes, cPackets, sBytes, sPackets] = counts as [number, number, number, number];
-      const cIp = get('c_ip') ?? '';
-      const sIp = get('s_ip') ?? '';
-      const common = {
-        start,
-        end,
-        proto: options.protocol,
-        ...(options.sensor ? { sensor: options.sensor } : {}),
-      };
-      yield {
-        ...common,
-        src: cIp,
-        sport: cPort,
-        dst: sIp,
-        dport: sPort,
-        bytes: cBytes,
-        packets: cPackets,
-        extra: { direction: 'c2s' },
-      };
-      yield {
-        ...common,
-        src: sIp,
-        sport: sPort,
-        dst: cIp,
-        dport: cPort,
-        bytes: sBytes,
-        packets: sPackets,
-        extra: { direction: 's2c' },
-      };
+  const maker = new TstatRecordMaker(options, counters);
+  const scanner = new TstatLogScanner(file, maker, { ...options, counters });
+  for await (const [bytes, end] of tstatLogChunks(file, options.chunkBytes)) {
+    scanner.scan(bytes, 0, end);
+    if (maker.records.length > 0) yield maker.take();
+  }
+  scanner.finish();
+  if (maker.records.length > 0) yield maker.take();
+}
+
+/** Field indexes of the columns a record needs; -1 for a column the log does not have. */
+interface RecordColumns {
+  cIp: number;
+  sIp: number;
+  cPort: number;
+  sPort: number;
+  cBytes: number;
+  cPackets: number;
+  sBytes: number;
+  sPackets: number;
+  /** TCP: `first`, `last`; UDP: `c_first_abs`, `c_durat`. */
+  first: number;
+  lastOrDuration: number;
+}
+
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+/** 10^k for k ≤ 15: exact, so up to 15 digits divided by one is correctly rounded (the same as Number). */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/** Turns the scanner's rows into records (a {@link TstatScanHandler}), collecting them until taken. */
+class TstatRecordMaker implements TstatScanHandler {
+  records: TrafficRecord[] = [];
+  private columns: RecordColumns | undefined;
+  private readonly tcp: boolean;
+  private readonly texts = new TextTable();
+
+  constructor(
+    private readonly options: TstatRecordOptions,
+    private readonly counters: SourceCounters,
+  ) {
+    this.tcp = options.protocol === 'tcp';
+  }
+
+  take(): TrafficRecord[] {
+    const records = this.records;
+    this.records = [];
+    return records;
+  }
+
+  header(columns: TstatColumns): void {
+    const index = (name: string): number => columns.get(name) ?? -1;
+    const bytesName = this.tcp ? 'bytes_uniq' : 'bytes_all';
+    const packetsName = this.tcp ? 'pkts_data' : 'pkts_all';
+    this.columns = {
+      cIp: index('c_ip'),
+      sIp: index('s_ip'),
+      cPort: index('c_port'),
+      sPort: index('s_port'),
+      cBytes: index(`c_${bytesName}`),
+      cPackets: index(`c_${packetsName}`),
+      sBytes: index(`s_${bytesName}`),
+      sPackets: index(`s_${packetsName}`),
+      first: index(this.tcp ? 'first' : 'c_first_abs'),
+      lastOrDuration: index(this.tcp ? 'last' : 'c_durat'),
+    };
+  }
+
+  row(row: TstatRowView): void {
+    const columns = this.columns!;
+    const cBytes = fieldNumber(row, columns.cBytes);
+    const cPackets = fieldNumber(row, columns.cPackets);
+    const sBytes = fieldNumber(row, columns.sBytes);
+    const sPackets = fieldNumber(row, columns.sPackets);
+    const cPort = fieldNumber(row, columns.cPort);
+    const sPort = fieldNumber(row, columns.sPort);
+    let start: number;
+    let end: number;
+    if (this.tcp) {
+      start = fieldNumber(row, columns.first) / 1000;
+      end = fieldNumber(row, columns.lastOrDuration) / 1000;
+    } else {
+      start = fieldNumber(row, columns.first) / 1000;
+      end = start + fieldNumber(row, columns.lastOrDuration) / 1000;
+    }
+    if (
+      !isCount(cBytes) ||
+      !isCount(cPackets) ||
+      !isCount(sBytes) ||
+      !isCount(sPackets) ||
+      !Number.isFinite(start) ||
+      !Number.isFinite(end) ||
+      !Number.isInteger(cPort) ||
+      !Number.isInteger(sPort)
+    ) {
+      countSkipped(this.counters, 'non-numeric counter');
+      this.counters.decoded--;
+      return;
+    }
+    const cIp = this.text(row, columns.cIp);
+    const sIp = this.text(row, columns.sIp);
+    const proto = this.options.protocol;
+    const toServer: TrafficRecord = {
+      start,
+      end,
+      proto,
+      src: cIp,
+      sport: cPort,
+      dst: sIp,
+      dport: sPort,
+      bytes: cBytes,
+      packets: cPackets,
+      extra: { direction: 'c2s' },
+    };
+    const toClient: TrafficRecord = {
+      start,
+      end,
+      proto,
+      src: sIp,
+      sport: sPort,
+      dst: cIp,
+      dport: cPort,
+      bytes: sBytes,
+      packets: sPackets,
+      extra: { direction: 's2c' },
+    };
+    const sensor = this.options.sensor;
+    if (sensor) {
+      toServer.sensor = sensor;
+      toClient.sensor = sensor;
+    }
+    this.records.push(toServer, toClient);
+  }
+
+  /** Field `index` as text ('' when the log has no such column); ASCII texts seen before are reused. */
+  private text(row: TstatRowView, index: number): string {
+    if (index < 0) return '';
+    const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
+    const end = row.base + (row.ends[index] as number);
+    return this.texts.get(row.bytes, start, end) ?? row.bytes.toString('utf8', start, end);
+  }
+}
+
+const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * Field `index` as a number as `Number(text)` reads it (NaN for an absent column or a blank field): plain
+ * decimals of up to 15 digits from the bytes, anything else through Number.
+ */
+function fieldNumber(row: TstatRowView, index: number): number {
+  if (index < 0) return NaN;
+  const bytes = row.bytes;
+  const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
+  const end = row.base + (row.ends[index] as number);
+  let mantissa = 0;
+  let digits = 0;
+  let point = -1;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i] as number;
+    const digit = byte - DIGIT_0;
+    if (digit >= 0 && digit <= 9) {
+      mantissa = mantissa * 10 + digit;
+      digits++;
+    } else if (byte === DOT && point < 0) {
+      point = digits;
+    } else {
+      return numberOfText(row, index);
     }
   }
+  if (digits === 0 || digits > 15) return numberOfText(row, index);
+  return point < 0 || point === digits ? mantissa : mantissa / (POWERS_OF_TEN[digits - point] as number);
+}
+
+function numberOfText(row: TstatRowView, index: number): number {
+  const text = rowViewField(row, index);
+  return text.trim() === '' ? NaN : Number(text);
 }

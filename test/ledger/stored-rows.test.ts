@@ -147,6 +147,54 @@ it('stores every field of every record, in chunks all present, mixed and empty',
   instance.closeSync();
 }, 120_000);
 
+it('stores a dictionary larger than one load file of texts, after texts already stored', async () => {
+  const path = join(dir, 'many.duckdb');
+  const ledger = await DuckDbLedger.open(path);
+  const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  const make = (from: number, count: number): TrafficRecord[] =>
+    Array.from({ length: count }, (_, k) => {
+      const i = from + k;
+      return {
+        start: BASE_TIME + i,
+        end: BASE_TIME + i,
+        src: address(i),
+        dst: `ü${i % 3}`,
+        packets: 1,
+        bytes: i,
+      };
+    });
+  const source = (name: string) => ({
+    identity: name,
+    path: name,
+    format: 'test',
+    fromOffset: 0,
+    size: 1,
+    contentHash: name,
+  });
+  async function* once(records: TrafficRecord[]) {
+    yield records;
+  }
+  const first = make(0, 1000);
+  const second = make(500, 130_000); // 500 texts known, 129,500 + 'ü…' new: two files of texts
+  await ledger.ingestSource(source('a'), once(first));
+  await ledger.ingestSource(source('b'), once(second));
+  await ledger.close();
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  const strings = await connection.runAndReadAll(
+    'SELECT count(*), count(DISTINCT id), count(DISTINCT value), min(id), max(id) FROM strings',
+  );
+  const texts = 130_500 + 3;
+  expect(strings.getRows()).toEqual([[BigInt(texts), BigInt(texts), BigInt(texts), 1, texts]]);
+  const stored = await connection.runAndReadAll(
+    `SELECT s.value, d.value, f.bytes FROM flows f JOIN strings s ON s.id = f.src JOIN strings d ON d.id = f.dst
+     WHERE f.source_id = 2 ORDER BY f.ts_start`,
+  );
+  expect(stored.getRows()).toEqual(second.map((record) => [record.src, record.dst, BigInt(record.bytes)]));
+  connection.closeSync();
+  instance.closeSync();
+}, 120_000);
+
 describe('FlowLoader', () => {
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
