@@ -14,12 +14,19 @@ export interface LineChunkOptions {
   end?: number;
   /** Read size; the buffer grows for a longer line. */
   chunkBytes?: number;
+  /**
+   * Gives each region its own buffer, which the caller keeps (to hand it to another thread, say):
+   * `allocate(bytes)` returns a buffer of exactly that size, fresh or reused, and the start of a line cut
+   * by the end of a read is copied into the next buffer before the region is yielded. Without it one
+   * buffer is reused.
+   */
+  allocate?: (bytes: number) => Buffer;
 }
 
 /**
  * Yields (buffer, end) with bytes[0, end) holding whole lines (the last region may end without a
- * newline). The buffer is reused: consume each region before asking for the next. Errors of opening and
- * reading are netledger errors naming the file.
+ * newline). The buffer is reused (unless `allocate` is given): consume each region before asking for the
+ * next. Errors of opening and reading are netledger errors naming the file.
  */
 export async function* readLineChunks(
   file: string,
@@ -32,14 +39,15 @@ export async function* readLineChunks(
     throw fromFsError(error, file);
   }
   try {
-    let buffer = Buffer.allocUnsafe(Math.max(1, options.chunkBytes ?? 1 << 20));
+    const allocate = options.allocate ?? ((bytes: number) => Buffer.allocUnsafe(bytes));
+    let buffer = allocate(Math.max(1, options.chunkBytes ?? 1 << 20));
     let position = options.start ?? 0;
     const stop = options.end ?? Infinity;
     let filled = 0;
     for (;;) {
       if (filled === buffer.length) {
         // A line longer than the buffer: grow it.
-        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        const grown = allocate(buffer.length * 2);
         buffer.copy(grown, 0, 0, filled);
         buffer = grown;
       }
@@ -60,8 +68,16 @@ export async function* readLineChunks(
       filled += bytesRead;
       const lastNewline = buffer.lastIndexOf(NEWLINE, filled - 1);
       if (lastNewline < 0) continue;
-      yield [buffer, lastNewline + 1];
-      buffer.copyWithin(0, lastNewline + 1, filled);
+      if (options.allocate === undefined) {
+        yield [buffer, lastNewline + 1];
+        buffer.copyWithin(0, lastNewline + 1, filled);
+      } else {
+        // The region leaves with its buffer (it may be transferred): move the cut line out first.
+        const next = allocate(buffer.length);
+        buffer.copy(next, 0, lastNewline + 1, filled);
+        yield [buffer, lastNewline + 1];
+        buffer = next;
+      }
       filled -= lastNewline + 1;
     }
   } finally {

@@ -439,49 +439,12 @@ export function tstatLogChunks(
  * thread, say): `allocate(bytes)` gives a buffer of exactly that size (fresh or reused), and the bytes of
  * a line cut by the end of a read are copied into the next buffer.
  */
-export async function* tstatLogBlocks(
+export function tstatLogBlocks(
   file: string,
   allocate: (bytes: number) => Buffer,
   chunkBytes: number = TSTAT_READ_DEFAULTS.chunkBytes,
 ): AsyncGenerator<[Buffer, number]> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw fromFsError(error, file);
-  }
-  try {
-    let buffer = allocate(Math.max(1, chunkBytes));
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) {
-        // A line longer than the buffer: grow it.
-        const grown = allocate(buffer.length * 2);
-        buffer.copy(grown, 0, 0, filled);
-        buffer = grown;
-      }
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null));
-      } catch (error) {
-        throw fromFsError(error, file);
-      }
-      if (bytesRead === 0) {
-        if (filled > 0) yield [buffer, filled];
-        return;
-      }
-      filled += bytesRead;
-      const lastNewline = buffer.lastIndexOf(NEWLINE, filled - 1);
-      if (lastNewline < 0) continue;
-      const next = allocate(buffer.length);
-      buffer.copy(next, 0, lastNewline + 1, filled);
-      filled -= lastNewline + 1;
-      yield [buffer, lastNewline + 1];
-      buffer = next;
-    }
-  } finally {
-    await handle.close();
-  }
+  return readLineChunks(file, { chunkBytes, allocate });
 }
 
 export interface TstatRowBatch {
