@@ -27,6 +27,7 @@ import { RABBIT_DEFAULTS, RabbitSink } from '../src/sinks/rabbit.js';
 import { StdoutSink } from '../src/sinks/stdout.js';
 import { brokerPid, processCpuSeconds } from './lib/broker.js';
 import { canConnect } from '../test/support/services.js';
+import { localRabbitSettings } from '../test/tstat/broker.js';
 import { generateTstatTree } from '../test/tstat/generate.js';
 import { timeCommand } from './lib/measure.js';
 
@@ -51,23 +52,12 @@ interface PathResult {
 // ---------------------------------------------------------------------------------------------- child
 
 function rabbitSettings(queue: string): RabbitSettings {
-  return {
-    host: '127.0.0.1',
-    port: 5672,
-    username: 'guest',
-    password: 'guest',
-    useSsl: false,
-    vhost: '/',
-    queue,
-    routingKey: queue,
-    exchange: '',
+  return localRabbitSettings(queue, {
     // The broker keeps only the newest messages (drop-head still confirms): its memory stays bounded.
     queueOptions: { autoDelete: false, arguments: { 'x-max-length': 500 } },
-    tls: { verify: true },
-    reconnectAttempts: 0,
     reconnectDelayMs: 100,
     confirmTimeoutMs: 120_000,
-  };
+  });
 }
 
 async function deleteQueue(queue: string): Promise<void> {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChannelModel, GetMessage } from 'amqplib';
+import type { RabbitSettings } from '../../src/sinks/config.js';
 
 /** Every key the original requires, for guest on the local broker; `queue` and `routing_key` are filled in. */
 export const LOCAL_RABBIT: Readonly<Record<string, string>> = {
@@ -89,4 +90,25 @@ export async function queueExists(broker: ChannelModel, queue: string): Promise<
     if (/NOT[-_]FOUND/.test(String(error))) return false; // the broker closed the channel
     throw error;
   }
+}
+
+/** Settings of a RabbitSink publishing to `queue` on the local broker as guest, no reconnects. */
+export function localRabbitSettings(queue: string, overrides: Partial<RabbitSettings> = {}): RabbitSettings {
+  return {
+    host: '127.0.0.1',
+    port: 5672,
+    username: 'guest',
+    password: 'guest',
+    useSsl: false,
+    vhost: '/',
+    queue,
+    routingKey: queue,
+    exchange: '',
+    queueOptions: {},
+    tls: { verify: true },
+    reconnectAttempts: 0,
+    reconnectDelayMs: 50,
+    confirmTimeoutMs: 30_000,
+    ...overrides,
+  };
 }

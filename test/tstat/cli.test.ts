@@ -122,115 +122,49 @@ describe('tstat_send usage and config errors', () => {
 });
 
 describe('Ctrl-C', () => {
-  it('finishes the current directory, marks it, and stops before the next one (exit 0 as the original)', async () => {
-    const temp = await tempDir();
-    try {
-      const tree = join(temp.path, 'tree');
-      const dirs = await generateTstatTree({
-        seed: 2,
-        directories: 2,
-        tcpRows: 600,
-        udpRows: 0,
-        root: tree,
-      });
-      const config = join(temp.path, 'config.ini');
-      await writeFile(config, NO_TRANSPORT_CONFIG);
-      const bin = new URL('../../bin/tstat_send.js', import.meta.url).pathname;
-      const child = spawn(process.execPath, [
-        bin,
-        '-d',
-        tree,
-        '-c',
-        config,
-        '-N',
-        '-T',
-        '0',
-        '-S',
-        's',
-        '-q',
-      ]);
-      const out: Buffer[] = [];
-      let interrupted = false;
-      child.stdout.on('data', (chunk: Buffer) => {
-        out.push(chunk);
-        // The child blocks on the pipe while writing the first directory: interrupt it there.
-        if (!interrupted) {
-          interrupted = true;
-          child.kill('SIGINT');
-        }
-      });
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      expect(code).toBe(0);
-      expect(dirs.map((dir) => existsSync(join(dir, '.processed')))).toEqual([true, false]);
-      // What was printed is exactly the first directory, complete.
-      await generateTstatTree({
-        seed: 2,
-        directories: 1,
-        tcpRows: 600,
-        udpRows: 0,
-        root: join(temp.path, 'one'),
-      });
-      const expected = (await printTree(join(temp.path, 'one'), { thresholdMB: 0, sensorId: 's' })).text;
-      expect(Buffer.concat(out).toString('utf8')).toBe(expected);
-    } finally {
-      await temp.cleanup();
-    }
-  });
-
-  it('on worker threads too: the directory is finished, the workers end, the process exits', async () => {
-    const temp = await tempDir();
-    try {
-      const tree = join(temp.path, 'tree');
-      const dirs = await generateTstatTree({
-        seed: 2,
-        directories: 2,
-        tcpRows: 6000,
-        udpRows: 0,
-        root: tree,
-      });
-      const config = join(temp.path, 'config.ini');
-      await writeFile(config, NO_TRANSPORT_CONFIG);
-      const bin = new URL('../../bin/tstat_send.js', import.meta.url).pathname;
-      const child = spawn(process.execPath, [
-        bin,
-        '-d',
-        tree,
-        '-c',
-        config,
-        '-N',
-        '-T',
-        '0',
-        '-S',
-        's',
-        '-q',
-        '--workers',
-        '2',
-      ]);
-      const out: Buffer[] = [];
-      let interrupted = false;
-      child.stdout.on('data', (chunk: Buffer) => {
-        out.push(chunk);
-        // The child blocks on the pipe while writing the first directory: interrupt it there.
-        if (!interrupted) {
-          interrupted = true;
-          child.kill('SIGINT');
-        }
-      });
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      expect(code).toBe(0);
-      expect(dirs.map((dir) => existsSync(join(dir, '.processed')))).toEqual([true, false]);
-      // What was printed is exactly the first directory, complete.
-      await generateTstatTree({
-        seed: 2,
-        directories: 1,
-        tcpRows: 6000,
-        udpRows: 0,
-        root: join(temp.path, 'one'),
-      });
-      const expected = (await printTree(join(temp.path, 'one'), { thresholdMB: 0, sensorId: 's' })).text;
-      expect(Buffer.concat(out).toString('utf8')).toBe(expected);
-    } finally {
-      await temp.cleanup();
-    }
-  }, 60_000);
+  it.each([
+    { threads: 'in this thread', rows: 600, extra: [] as string[] },
+    { threads: 'on worker threads (they end, the process exits)', rows: 6000, extra: ['--workers', '2'] },
+  ])(
+    '$threads: finishes the current directory, marks it, stops before the next one (exit 0 as the original)',
+    async ({ rows, extra }) => {
+      const temp = await tempDir();
+      try {
+        const tree = join(temp.path, 'tree');
+        const dirs = await generateTstatTree({
+          seed: 2,
+          directories: 2,
+          tcpRows: rows,
+          udpRows: 0,
+          root: tree,
+        });
+        const config = join(temp.path, 'config.ini');
+        await writeFile(config, NO_TRANSPORT_CONFIG);
+        const bin = new URL('../../bin/tstat_send.js', import.meta.url).pathname;
+        const args = ['-d', tree, '-c', config, '-N', '-T', '0', '-S', 's', '-q', ...extra];
+        const child = spawn(process.execPath, [bin, ...args]);
+        const out: Buffer[] = [];
+        let interrupted = false;
+        child.stdout.on('data', (chunk: Buffer) => {
+          out.push(chunk);
+          // The child blocks on the pipe while writing the first directory: interrupt it there.
+          if (!interrupted) {
+            interrupted = true;
+            child.kill('SIGINT');
+          }
+        });
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        expect(code).toBe(0);
+        expect(dirs.map((dir) => existsSync(join(dir, '.processed')))).toEqual([true, false]);
+        // What was printed is exactly the first directory, complete.
+        const one = join(temp.path, 'one');
+        await generateTstatTree({ seed: 2, directories: 1, tcpRows: rows, udpRows: 0, root: one });
+        const expected = (await printTree(one, { thresholdMB: 0, sensorId: 's' })).text;
+        expect(Buffer.concat(out).toString('utf8')).toBe(expected);
+      } finally {
+        await temp.cleanup();
+      }
+    },
+    60_000,
+  );
 });

@@ -16,7 +16,13 @@ import { SILENT_LOG } from '../../src/cli/tstat/log.js';
 import { sendTstatTree, sliceMessageId } from '../../src/cli/tstat/send.js';
 import { RabbitSink } from '../../src/sinks/rabbit.js';
 import { main as tstatSend } from '../../src/compat/tstat_send.js';
-import { drainQueue, newQueueName, writeRabbitConfig, type ReceivedMessage } from './broker.js';
+import {
+  drainQueue,
+  localRabbitSettings,
+  newQueueName,
+  writeRabbitConfig,
+  type ReceivedMessage,
+} from './broker.js';
 import { generateTstatTree } from './generate.js';
 import { captureStderr, printTree, tempDir } from './helpers.js';
 
@@ -153,27 +159,27 @@ describe.runIf(available)('tstat send to RabbitMQ', () => {
     }
   });
 
-  it('slice memory reused during the run (small blocks): every message still arrives intact', async () => {
+  it.each([
+    {
+      memory: 'slice memory reused during the run (small blocks)',
+      seed: 33,
+      rows: 600,
+      // ~2 slices per block: a block is reused as soon as the broker confirmed its slices.
+      options: { sliceBlockBytes: 256 * 1024 },
+    },
+    {
+      memory: 'rendered on worker threads (slices lent out of their memory)',
+      seed: 34,
+      rows: 900,
+      // Chunks of several slices each: most slices are views of a worker's output.
+      options: { workers: 2, workerMinBytes: 0, chunkBytes: 128 * 1024 },
+    },
+  ])('$memory: every message arrives intact, in order', async ({ seed, rows, options }) => {
     const temp = await tempDir();
     const queue = newQueue();
-    const sink = new RabbitSink({
-      host: '127.0.0.1',
-      port: 5672,
-      username: 'guest',
-      password: 'guest',
-      useSsl: false,
-      vhost: '/',
-      queue,
-      routingKey: queue,
-      exchange: '',
-      queueOptions: {},
-      tls: { verify: true },
-      reconnectAttempts: 0,
-      reconnectDelayMs: 50,
-      confirmTimeoutMs: 30_000,
-    });
+    const sink = new RabbitSink(localRabbitSettings(queue));
     try {
-      const { slices } = await treePair(temp.path, { seed: 33, directories: 2, tcpRows: 600, udpRows: 600 });
+      const { slices } = await treePair(temp.path, { seed, directories: 2, tcpRows: rows, udpRows: rows });
       await sink.open();
       const summary = await sendTstatTree({
         directory: join(temp.path, 'tree'),
@@ -182,50 +188,7 @@ describe.runIf(available)('tstat send to RabbitMQ', () => {
         sensorId: 's1',
         instanceId: 0,
         log: SILENT_LOG,
-        // ~2 slices per block: a block is reused as soon as the broker confirmed its slices.
-        sliceBlockBytes: 256 * 1024,
-      });
-      expect(summary.messages).toBe(slices.length);
-      expect((await drain(queue)).map((message) => message.body)).toEqual(slices);
-    } finally {
-      await sink.close();
-      await temp.cleanup();
-    }
-  });
-
-  it('rendered on worker threads (slices lent out of their memory): every message intact, in order', async () => {
-    const temp = await tempDir();
-    const queue = newQueue();
-    const sink = new RabbitSink({
-      host: '127.0.0.1',
-      port: 5672,
-      username: 'guest',
-      password: 'guest',
-      useSsl: false,
-      vhost: '/',
-      queue,
-      routingKey: queue,
-      exchange: '',
-      queueOptions: {},
-      tls: { verify: true },
-      reconnectAttempts: 0,
-      reconnectDelayMs: 50,
-      confirmTimeoutMs: 30_000,
-    });
-    try {
-      const { slices } = await treePair(temp.path, { seed: 34, directories: 2, tcpRows: 900, udpRows: 900 });
-      await sink.open();
-      const summary = await sendTstatTree({
-        directory: join(temp.path, 'tree'),
-        sink,
-        thresholdMB: 0,
-        sensorId: 's1',
-        instanceId: 0,
-        log: SILENT_LOG,
-        workers: 2,
-        workerMinBytes: 0,
-        // Chunks of several slices each: most slices are views of a worker's output.
-        chunkBytes: 128 * 1024,
+        ...options,
       });
       expect(summary.messages).toBe(slices.length);
       expect((await drain(queue)).map((message) => message.body)).toEqual(slices);
