@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTstatSend } from '../../src/cli/tstat/run.js';
-import { sliceMessageId } from '../../src/cli/tstat/send.js';
+import { SILENT_LOG } from '../../src/cli/tstat/log.js';
+import { sendTstatTree, sliceMessageId } from '../../src/cli/tstat/send.js';
+import { HttpSink } from '../../src/sinks/http.js';
 import { generateTstatTree } from './generate.js';
 import { printTree, tempDir } from './helpers.js';
 
@@ -83,6 +85,37 @@ describe('tstat send --transport http', () => {
       ).rejects.toThrow(`POST ${server.url} answered 400 Bad Request`);
       expect(server.requests).toHaveLength(1);
       expect(existsSync(join(dir!, '.processed'))).toBe(false);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+
+  it('on worker threads: slices lent out of the workers’ memory arrive intact, a retried one too', async () => {
+    const temp = await tempDir();
+    const server = await startServer([503]);
+    try {
+      const tree = { seed: 10, directories: 2, tcpRows: 900, udpRows: 900 };
+      const dirs = await generateTstatTree({ ...tree, root: join(temp.path, 'tree') });
+      await generateTstatTree({ ...tree, root: join(temp.path, 'copy') });
+      const expected = (await printTree(join(temp.path, 'copy'), { thresholdMB: 0, sensorId: 's' })).text;
+      const summary = await sendTstatTree({
+        directory: join(temp.path, 'tree'),
+        sink: new HttpSink({ url: server.url, retries: 2, retryDelayMs: 10, timeoutMs: 10_000 }),
+        thresholdMB: 0,
+        sensorId: 's',
+        instanceId: 0,
+        log: SILENT_LOG,
+        workers: 2,
+        workerMinBytes: 0,
+        // Chunks of several slices each: most slices are views of a worker's output.
+        chunkBytes: 128 * 1024,
+      });
+      expect(server.requests[0]?.body).toBe(server.requests[1]?.body); // the 503, then the retry
+      const bodies = server.requests.slice(1).map((request) => `${request.body}\n`);
+      expect(bodies.join('')).toBe(expected);
+      expect(summary.messages).toBe(server.requests.length - 1);
+      for (const dir of dirs) expect(existsSync(join(dir, '.processed'))).toBe(true);
     } finally {
       await server.close();
       await temp.cleanup();
