@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { vi } from 'vitest';
-import { SILENT_LOG } from '../../src/cli/tstat/log.js';
-import type { TstatSendOptions, TstatSendSummary } from '../../src/cli/tstat/send.js';
-import { sendTstatTree } from '../../src/cli/tstat/send.js';
+import { SILENT_LOG } from '../../src/transport/tstat-log.js';
+import type { TstatSendOptions, TstatSendSummary } from '../../src/transport/tstat-send.js';
+import { sendTstatTree } from '../../src/transport/tstat-send.js';
 import { StdoutSink } from '../../src/sinks/stdout.js';
 
 export async function tempDir(prefix = 'nl-tstat-'): Promise<{ path: string; cleanup: () => Promise<void> }> {

@@ -12,8 +12,8 @@ import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canConnect, requireService } from '../support/services.js';
 import { runTstatSend } from '../../src/cli/tstat/run.js';
-import { SILENT_LOG } from '../../src/cli/tstat/log.js';
-import { sendTstatTree, sliceMessageId } from '../../src/cli/tstat/send.js';
+import { SILENT_LOG } from '../../src/transport/tstat-log.js';
+import { sendTstatTree, sliceMessageId } from '../../src/transport/tstat-send.js';
 import { RabbitSink } from '../../src/sinks/rabbit.js';
 import { main as tstatSend } from '../../src/compat/tstat_send.js';
 import {

@@ -18,10 +18,10 @@ import { HttpSink } from '../../sinks/http.js';
 import { RabbitSink } from '../../sinks/rabbit.js';
 import { StdoutSink } from '../../sinks/stdout.js';
 import type { MessageSink } from '../../sinks/types.js';
-import { TSTAT_CULL_DEFAULTS, cullTstatTree } from './cull.js';
-import { SILENT_LOG, createTstatLog } from './log.js';
-import type { TstatSendSummary } from './send.js';
-import { sendTstatTree } from './send.js';
+import { TSTAT_CULL_DEFAULTS, cullTstatTree } from '../../transport/tstat-cull.js';
+import { SILENT_LOG, createTstatLog } from '../../transport/tstat-log.js';
+import type { TstatSendSummary } from '../../transport/tstat-send.js';
+import { sendTstatTree } from '../../transport/tstat-send.js';
 
 export interface TstatSendCliOptions {
   directory?: string;

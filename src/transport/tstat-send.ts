@@ -11,22 +11,22 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../../io/atomic.js';
-import { createProgress } from '../../io/progress.js';
-import type { SourceCounters } from '../../model/record.js';
-import { newSourceCounters } from '../../model/record.js';
-import type { TstatJsonOptions } from '../../report/tstat-json.js';
-import type { JsonSlice } from '../../report/json-slices.js';
-import { JSON_SLICE_DEFAULTS, JsonSliceWriter } from '../../report/json-slices.js';
-import { TSTAT_JSON_DEFAULTS, TstatJsonRenderer } from '../../report/tstat-json.js';
-import type { RenderedChunk } from '../../report/tstat-json-workers.js';
-import { TstatRenderPool, defaultRenderWorkers } from '../../report/tstat-json-workers.js';
-import type { MessageSink } from '../../sinks/types.js';
-import type { TstatProtocol } from '../../sources/tstat.js';
-import { TstatLogScanner, tstatLogBlocks, tstatLogChunks, tstatLogName } from '../../sources/tstat.js';
-import type { TstatDir } from '../../sources/tstat-tree.js';
-import { PROCESSED_MARK, findTstatDirs } from '../../sources/tstat-tree.js';
-import type { TstatLog } from './log.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { createProgress } from '../io/progress.js';
+import type { SourceCounters } from '../model/record.js';
+import { newSourceCounters } from '../model/record.js';
+import type { TstatJsonOptions } from '../report/tstat-json.js';
+import type { JsonSlice } from '../report/json-slices.js';
+import { JSON_SLICE_DEFAULTS, JsonSliceWriter } from '../report/json-slices.js';
+import { TSTAT_JSON_DEFAULTS, TstatJsonRenderer } from '../report/tstat-json.js';
+import type { RenderedChunk } from '../report/tstat-json-workers.js';
+import { TstatRenderPool, defaultRenderWorkers } from '../report/tstat-json-workers.js';
+import type { MessageSink } from '../sinks/types.js';
+import type { TstatProtocol } from '../sources/tstat.js';
+import { TstatLogScanner, tstatLogBlocks, tstatLogChunks, tstatLogName } from '../sources/tstat.js';
+import type { TstatDir } from '../sources/tstat-tree.js';
+import { PROCESSED_MARK, findTstatDirs } from '../sources/tstat-tree.js';
+import type { TstatLog } from './tstat-log.js';
 
 export interface TstatSendOptions extends TstatJsonOptions {
   directory: string;

@@ -7,9 +7,9 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fromFsError } from '../../model/errors.js';
-import { PROCESSED_MARK, walkDirs } from '../../sources/tstat-tree.js';
-import type { TstatLog } from './log.js';
+import { fromFsError } from '../model/errors.js';
+import { PROCESSED_MARK, walkDirs } from '../sources/tstat-tree.js';
+import type { TstatLog } from './tstat-log.js';
 
 export const TSTAT_CULL_DEFAULTS = { ttlHours: 48 } as const;
 
