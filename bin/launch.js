@@ -33,6 +33,8 @@ export async function launch(name, sourcePath) {
   const bundle = currentBundle(name);
   let entry;
   if (bundle !== undefined) {
+    // --debug prints stack traces: point them at the sources, not at the bundle's lines.
+    if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
     entry = await import(bundle.href);
   } else {
     const { register } = await import('tsx/esm/api');
