@@ -19,6 +19,7 @@ import {
   STR,
   castField,
   truncatedThousandths,
+  writeAddressField,
   writeCastField,
   writeCell,
   writeInt,
@@ -458,11 +459,11 @@ export class TstatJsonRenderer {
     end: PyInt,
   ): number {
     pos = put(bytes, pos, TEXT.srcIp);
-    pos = this.passThrough(row, direction.srcIp, bytes, pos);
+    pos = this.address(row, direction.srcIp, bytes, pos);
     pos = put(bytes, pos, TEXT.srcPort);
     pos = this.passThrough(row, direction.srcPort, bytes, pos);
     pos = put(bytes, pos, TEXT.dstIp);
-    pos = this.passThrough(row, direction.dstIp, bytes, pos);
+    pos = this.address(row, direction.dstIp, bytes, pos);
     pos = put(bytes, pos, TEXT.dstPort);
     pos = this.passThrough(row, direction.dstPort, bytes, pos);
     pos = put(bytes, pos, this.metaTail[this.protocol]);
@@ -470,6 +471,13 @@ export class TstatJsonRenderer {
     pos = put(bytes, pos, TEXT.end);
     pos = writeInt(bytes, pos, end);
     return put(bytes, pos, TEXT.tail);
+  }
+
+  /** `passThrough` of an address column (an IPv4 address in one pass). */
+  private address(row: TstatRowView, index: number, bytes: Buffer, pos: number): number {
+    if (index < 0) return writeCastField(bytes, pos, row.bytes, -1, -1);
+    const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
+    return writeAddressField(bytes, pos, row.bytes, start, row.base + (row.ends[index] as number));
   }
 
   /** Writes field `index` cast and rendered as the original does (-1: missing, null). */
