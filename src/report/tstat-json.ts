@@ -182,6 +182,21 @@ function put(out: Buffer, pos: number, text: Buffer): number {
   return pos + text.length;
 }
 
+/** Copies a constant of 8 to 48 ASCII bytes with 8-byte DataView stores (inlined; `set` is a call). */
+function putWords(view: DataView<ArrayBufferLike>, pos: number, words: Float64Array, length: number): number {
+  const last = words.length - 1;
+  for (let i = 0; i < last; i++) view.setFloat64(pos + 8 * i, words[i] as number, true);
+  view.setFloat64(pos + length - 8, words[last] as number, true);
+  return pos + length;
+}
+
+const wordsOf = (text: Buffer): Float64Array =>
+  Float64Array.from({ length: Math.ceil(text.length / 8) }, (_, i) =>
+    text.readDoubleLE(Math.min(8 * i, text.length - 8)),
+  );
+const TCP_EXTRA_WORDS = TEXT.tcpExtras.map(wordsOf);
+const TCP_EXTRA_DIGIT_WORDS = TEXT.tcpExtrasWithDigit.map((pieces) => pieces.map(wordsOf));
+
 /** Writes a rate: `repr(float)`, or the int 0 of a zero duration. */
 function putRate(out: Buffer, pos: number, value: number | typeof ZERO_RATE): number {
   return value === ZERO_RATE ? put(out, pos, TEXT.intZero) : writeRoundedValue(out, pos, value, 2);
@@ -396,6 +411,7 @@ export class TstatJsonRenderer {
     const bytes = out.out;
     let pos = this.values(row, direction, bytes, out.pos, duration, bitsPerSecond, packetsPerSecond);
     const extras = direction.extras;
+    const view = this.viewOf(bytes);
     const source = row.bytes;
     const base = row.base;
     const ends = row.ends;
@@ -415,9 +431,15 @@ export class TstatJsonRenderer {
       const digit = (source[start] as number) - ZERO;
       if (end - start === 1 && digit >= 0 && digit <= 9) {
         // Most TCP counters are a single digit (0 above all): key and value are one precomputed piece.
-        pos = put(bytes, pos, (TEXT.tcpExtrasWithDigit[i] as Buffer[])[digit] as Buffer);
+        const piece = (TEXT.tcpExtrasWithDigit[i] as Buffer[])[digit] as Buffer;
+        pos = putWords(
+          view,
+          pos,
+          (TCP_EXTRA_DIGIT_WORDS[i] as Float64Array[])[digit] as Float64Array,
+          piece.length,
+        );
       } else {
-        pos = put(bytes, pos, TEXT.tcpExtras[i] as Buffer);
+        pos = putWords(view, pos, TCP_EXTRA_WORDS[i] as Float64Array, (TEXT.tcpExtras[i] as Buffer).length);
         pos = writeCastField(bytes, pos, source, start, end);
       }
     }
@@ -478,6 +500,20 @@ export class TstatJsonRenderer {
     if (index < 0) return writeCastField(bytes, pos, row.bytes, -1, -1);
     const start = row.base + (index === 0 ? 0 : (row.ends[index - 1] as number) + 1);
     return writeAddressField(bytes, pos, row.bytes, start, row.base + (row.ends[index] as number));
+  }
+
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewOf(bytes: Buffer): DataView<ArrayBufferLike> {
+    let view = this.view;
+    if (
+      view.buffer !== bytes.buffer ||
+      view.byteOffset !== bytes.byteOffset ||
+      view.byteLength !== bytes.length
+    ) {
+      view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+      this.view = view;
+    }
+    return view;
   }
 
   /** Writes field `index` cast and rendered as the original does (-1: missing, null). */
