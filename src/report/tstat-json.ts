@@ -182,7 +182,12 @@ function put(out: Buffer, pos: number, text: Buffer): number {
   return pos + text.length;
 }
 
-/** Copies a constant of 8 to 48 ASCII bytes with 8-byte DataView stores (inlined; `set` is a call). */
+/**
+ * Copies a constant of 8 to 48 ASCII bytes with 8-byte DataView stores (inlined; `set` is a call). The
+ * words go through float64 stores, which keep their bits: ASCII text is never a NaN pattern (that needs a
+ * byte of 0xf0 or more), the only doubles whose bits a copy may change. The last word ends at the text's
+ * end, overlapping the one before.
+ */
 function putWords(view: DataView<ArrayBufferLike>, pos: number, words: Float64Array, length: number): number {
   const last = words.length - 1;
   for (let i = 0; i < last; i++) view.setFloat64(pos + 8 * i, words[i] as number, true);
