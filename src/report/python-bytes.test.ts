@@ -10,6 +10,7 @@ import {
   castField,
   castText,
   truncatedThousandths,
+  writeAddressField,
   writeCastField,
   writeCell,
   writeRoundedValue,
@@ -51,6 +52,9 @@ const ODD = [
   '\\',
   'café',
   '1.2.3',
+  '..',
+  '1..2',
+  '01.02.03.04',
   '10.0.0.1',
   '2001:db8::1',
   'grafana.com',
@@ -96,6 +100,8 @@ describe('python-bytes fast paths agree with the text functions', () => {
       const expected = written(writeCell(out, 0, cell));
       const got = written(writeCastField(out, 0, bytes, 0, bytes.length));
       if (got !== expected) wrong.push(`${text}: ${got} instead of ${expected}`);
+      const address = written(writeAddressField(out, 0, bytes, 0, bytes.length));
+      if (address !== expected) wrong.push(`${text}: ${address} instead of ${expected} (address)`);
     }
     expect(wrong).toEqual([]);
   });

@@ -333,6 +333,37 @@ export function writeCastField(
 }
 
 /**
+ * `writeCastField` for a column that holds addresses: an IPv4 address (digits and dots, two dots or
+ * more: no number in any Python syntax, so a string) is copied between quotes in one pass, where
+ * `writeCastField` would read it as a number first; any other field goes to `writeCastField`.
+ */
+export function writeAddressField(
+  out: Uint8Array,
+  pos: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  if (start >= 0) {
+    let dots = 0;
+    let p = pos + 1;
+    let i = start;
+    for (; i < end; i++) {
+      const byte = bytes[i] as number;
+      if (byte === DOT) dots++;
+      else if (byte < ZERO || byte > NINE) break;
+      out[p++] = byte;
+    }
+    if (i === end && dots >= 2) {
+      out[pos] = QUOTE;
+      out[p] = QUOTE;
+      return p + 1;
+    }
+  }
+  return writeCastField(out, pos, bytes, start, end);
+}
+
+/**
  * The rest of `round(float("W.F"), 3)` after W (digits, at most 15 in all, already written): the dot and
  * the fraction F = bytes[start, end), rounded to 3 places on its digits. Returns -1 when the digits do
  * not decide: F not all digits, an exact decimal tie (Python rounds the binary value), or a carry into W.
