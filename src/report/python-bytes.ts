@@ -452,12 +452,7 @@ function writeCastFieldByShape(
     while (start < end - 1 && bytes[start] === ZERO) start++;
     return writeBytes(out, pos, bytes, start, end);
   }
-  if (shape === SHAPE_TEXT) {
-    out[pos++] = QUOTE;
-    pos = writeBytes(out, pos, bytes, start, end);
-    out[pos++] = QUOTE;
-    return pos;
-  }
+  if (shape === SHAPE_TEXT) return writeQuoted(out, pos, bytes, start, end);
   if (shape === SHAPE_DECIMAL)
     return writeRoundedValue(out, pos, pyRound(decimalValue(bytes, start, end), 3), 3);
   const cell = SCRATCH_CELL;
