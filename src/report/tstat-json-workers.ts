@@ -13,9 +13,9 @@
  * transferred buffer; the caller keeps at most `maxInFlight` jobs in flight (back-pressure), and the
  * buffers are reused once the caller and every slice lent out of them released them.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { bundleIsCurrent } from '../io/bundle-state.js';
 import { NetledgerError } from '../model/errors.js';
 import type { TstatChunkJob, TstatChunkResult } from './tstat-json-chunks.js';
 import type { TstatJsonOptions } from './tstat-json.js';
@@ -67,25 +67,9 @@ interface PoolWorker {
 function workerUrl(): URL {
   if (!import.meta.url.endsWith('.ts')) return new URL('./tstat-json-worker.js', import.meta.url);
   const root = new URL('../../', import.meta.url);
-  if (process.env.NETLEDGER_FROM_SOURCE !== '1' && bundleIsCurrent(root))
+  if (bundleIsCurrent(root, 'src/report/tstat-json-worker.ts'))
     return new URL('dist/cli/tstat-json-worker.js', root);
   return new URL('./tstat-json-worker.boot.mjs', import.meta.url);
-}
-
-function bundleIsCurrent(root: URL): boolean {
-  try {
-    const manifest = JSON.parse(readFileSync(new URL('dist/cli/manifest.json', root), 'utf8')) as {
-      builtAtMs: number;
-      inputs: string[];
-    };
-    if (!manifest.inputs.includes('src/report/tstat-json-worker.ts')) return false;
-    return manifest.inputs.every((input) => {
-      const stats = statSync(new URL(input, root), { throwIfNoEntry: false });
-      return stats !== undefined && stats.mtimeMs <= manifest.builtAtMs;
-    });
-  } catch {
-    return false; // never built
-  }
 }
 
 /** A worker failed (crashed, or a bug in rendering): the run stops, naming the log. */

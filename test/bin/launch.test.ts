@@ -30,8 +30,9 @@ function writeManifest(builtAtMs: number, inputs: string[] = ['src/hello.ts']): 
 describe('bin/launch.js', () => {
   beforeAll(() => {
     rmSync(SCRATCH, { recursive: true, force: true });
-    for (const dir of ['bin', 'src', 'dist/cli']) mkdirSync(join(SCRATCH, dir), { recursive: true });
-    copyFileSync(join(REPO_ROOT, 'bin', 'launch.js'), join(SCRATCH, 'bin', 'launch.js'));
+    for (const dir of ['bin', 'src/io', 'dist/cli']) mkdirSync(join(SCRATCH, dir), { recursive: true });
+    for (const file of ['bin/launch.js', 'src/io/bundle-state.js'])
+      copyFileSync(join(REPO_ROOT, file), join(SCRATCH, file));
     writeFileSync(
       join(SCRATCH, 'bin', 'hello.js'),
       "import { launch } from './launch.js';\nawait launch('hello', '../src/hello.ts');\n",
