@@ -25,6 +25,7 @@ import type { RabbitSettings } from '../src/sinks/config.js';
 import { defaultRenderWorkers } from '../src/report/tstat-json-workers.js';
 import { RABBIT_DEFAULTS, RabbitSink } from '../src/sinks/rabbit.js';
 import { StdoutSink } from '../src/sinks/stdout.js';
+import type { MessageSink } from '../src/sinks/types.js';
 import { brokerPid, processCpuSeconds } from './lib/broker.js';
 import { canConnect } from '../test/support/services.js';
 import { localRabbitSettings } from '../test/tstat/broker.js';
@@ -85,20 +86,25 @@ async function timed(run: () => Promise<Omit<PathResult, 'seconds' | 'cpuSeconds
   return { ...counts, seconds, cpuSeconds: (used.user + used.system) / 1e6, peakMiB };
 }
 
+/** Sends the bench tree to `sink` as `tstat send` does (workers: the default when undefined). */
+function sendBenchTree(root: string, sink: MessageSink, thresholdMB: number, workers: number | undefined) {
+  return sendTstatTree({
+    directory: root,
+    sink,
+    thresholdMB,
+    sensorId: 'bench',
+    instanceId: 0,
+    log: SILENT_LOG,
+    ...(workers === undefined ? {} : { workers }),
+  });
+}
+
 /** `--no-transport` into this process's stdout, which the parent points at /dev/null (as `> /dev/null`). */
 async function noTransport(root: string, thresholdMB: number, workers?: number): Promise<PathResult> {
   await unmark(root);
   const sink = new StdoutSink(process.stdout);
   return timed(async () => {
-    const summary = await sendTstatTree({
-      directory: root,
-      sink,
-      thresholdMB,
-      sensorId: 'bench',
-      instanceId: 0,
-      log: SILENT_LOG,
-      ...(workers === undefined ? {} : { workers }),
-    });
+    const summary = await sendBenchTree(root, sink, thresholdMB, workers);
     return {
       lines: summary.rows.read,
       messages: summary.messages,
@@ -115,15 +121,7 @@ async function toRabbit(root: string, workers?: number): Promise<PathResult> {
   await sink.open();
   try {
     return await timed(async () => {
-      const summary = await sendTstatTree({
-        directory: root,
-        sink,
-        thresholdMB: 0,
-        sensorId: 'bench',
-        instanceId: 0,
-        log: SILENT_LOG,
-        ...(workers === undefined ? {} : { workers }),
-      });
+      const summary = await sendBenchTree(root, sink, 0, workers);
       return {
         lines: summary.rows.read,
         messages: sink.counters.confirmed,
