@@ -74,6 +74,11 @@ const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => pad2(value));
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** ISO 8601 in UTC, whole seconds as `2026-11-18T07:05:00Z` (milliseconds only when there are any). */
+export function formatIsoTime(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
 /** Perl's `scalar localtime(epoch)`: `Mon Apr 24 17:00:12 2006` (day of month space-padded). */
 export function formatCtime(epochSeconds: number, utc = false): string {
   const date = new Date(Math.trunc(epochSeconds) * 1000);

@@ -4,6 +4,7 @@
  * Counter values may be bigint; JSON writes them as numbers when they fit in 2^53 and as strings otherwise,
  * so no consumer silently loses precision.
  */
+import { formatIsoTime } from '../model/time.js';
 import { escapeHtml, htmlPage, svgBarChart, svgLineChart } from './html.js';
 
 export type Cell = string | number | bigint | boolean | null | undefined | readonly string[];
@@ -191,9 +192,7 @@ function chartOf(spec: ChartSpec, rows: readonly Row[]): string {
     values[at] = (Number.isNaN(values[at]!) ? 0 : values[at]!) + Number(row[spec.value] ?? 0);
   }
   return svgLineChart(
-    spec.xEpoch
-      ? xValues.map((x) => new Date(Number(x) * 1000).toISOString().replace(/:00\.000Z$/, 'Z'))
-      : xValues,
+    spec.xEpoch ? xValues.map((x) => formatIsoTime(Number(x)).replace(/:00Z$/, 'Z')) : xValues,
     [...lines].map(([name, values]) => ({ name, values })),
     spec.unit,
   );

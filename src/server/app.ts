@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { ingestFile } from '../ledger/ingest.js';
 import type { Ledger } from '../ledger/types.js';
 import { ERROR_CATALOGUE, NetledgerError, UsageError } from '../model/errors.js';
+import { formatIsoTime } from '../model/time.js';
 import { toJson } from '../report/tabular.js';
 import type { Authenticator } from './auth.js';
 import type { CachedBody, Encoding } from '../io/cached-file.js';
@@ -41,10 +42,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     session?: Session;
   }
-}
-
-function isoTime(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
 function sendJson(reply: FastifyReply, value: unknown, status = 200): FastifyReply {
@@ -198,16 +195,16 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return sendJson(reply, {
       by: view.by.label,
       binSeconds,
-      rows: points.map((point) => ({ time: isoTime(point.binStart), ...point })),
+      rows: points.map((point) => ({ time: formatIsoTime(point.binStart), ...point })),
     });
   });
 
   app.get('/api/sources', read, async (_request, reply) => {
     const rows = (await (await useLedger()).sources()).map((entry) => ({
       ...entry,
-      first: entry.firstTime === undefined ? null : isoTime(entry.firstTime),
-      last: entry.lastTime === undefined ? null : isoTime(entry.lastTime),
-      ingested: isoTime(Math.floor(entry.ingestedAt)),
+      first: entry.firstTime === undefined ? null : formatIsoTime(entry.firstTime),
+      last: entry.lastTime === undefined ? null : formatIsoTime(entry.lastTime),
+      ingested: formatIsoTime(Math.floor(entry.ingestedAt)),
     }));
     return sendJson(reply, { rows });
   });

@@ -12,7 +12,7 @@ import { ingestFile } from '../../ledger/ingest.js';
 import { openLedger, resolveLedgerLocation } from '../../ledger/open.js';
 import type { Ledger } from '../../ledger/types.js';
 import { UsageError } from '../../model/errors.js';
-import { parseDateTime, parseDuration } from '../../model/time.js';
+import { formatIsoTime, parseDateTime, parseDuration } from '../../model/time.js';
 import {
   renderTabular,
   TABULAR_FORMATS,
@@ -128,9 +128,9 @@ export function register(program: Command): void {
           from: entry.fromOffset,
           size: entry.size,
           records: entry.records,
-          first: entry.firstTime === undefined ? '' : isoTime(entry.firstTime),
-          last: entry.lastTime === undefined ? '' : isoTime(entry.lastTime),
-          ingested: isoTime(Math.floor(entry.ingestedAt)),
+          first: entry.firstTime === undefined ? '' : formatIsoTime(entry.firstTime),
+          last: entry.lastTime === undefined ? '' : formatIsoTime(entry.lastTime),
+          ingested: formatIsoTime(Math.floor(entry.ingestedAt)),
           sha256: entry.contentHash,
         }));
         const columns: Column[] = [
@@ -252,11 +252,6 @@ function exitCodeOf(error: unknown): number {
     : 70;
 }
 
-/** ISO 8601 in UTC, seconds precision (`2026-11-18T07:05:00Z`). */
-function isoTime(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
-}
-
 export function renderTop(by: GroupBy, totals: readonly GroupTotal[], format: TabularFormat): string {
   const columns: Column[] = [
     { key: 'key', title: by.label },
@@ -281,7 +276,7 @@ export function renderSeries(by: GroupBy, points: readonly SeriesPoint[], format
     { key: 'packets', numeric: true },
   ];
   const rows = points.map((point) => ({
-    time: isoTime(point.binStart),
+    time: formatIsoTime(point.binStart),
     key: point.key,
     bytes: point.bytes,
     packets: point.packets,
