@@ -5,8 +5,8 @@
  * say which one ran.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.js';
 
@@ -64,5 +64,41 @@ describe('bin/launch.js', () => {
     expect(run({ NETLEDGER_FROM_SOURCE: '1' })).toBe('source x');
     rmSync(join(SCRATCH, 'dist', 'cli', 'manifest.json'));
     expect(run()).toBe('source x');
+  });
+});
+
+/**
+ * Each bin's first line starts node with glibc's huge-page tunable in front of the caller's own (see
+ * bin/launch.js). Checked by executing a copy of that line with a body that prints what node was given,
+ * the way the kernel runs a bin: through its `#!` line.
+ */
+describe("the bins' first line", () => {
+  const BINS = ['netledger', 'fwctlacctreport', 'ra-sum', 'tstat_cull', 'tstat_send'];
+  const PROBE = join(REPO_ROOT, 'test-output', 'shebang-probe.js');
+  afterAll(() => rmSync(PROBE, { force: true }));
+
+  it.each(BINS)('%s: node gets glibc.malloc.hugetlb=1 and keeps the tunables it was given', (bin) => {
+    const [firstLine] = readFileSync(join(REPO_ROOT, 'bin', `${bin}.js`), 'utf8').split('\n');
+    mkdirSync(dirname(PROBE), { recursive: true });
+    writeFileSync(PROBE, `${firstLine}\nprocess.stdout.write(String(process.env.GLIBC_TUNABLES));\n`);
+    chmodSync(PROBE, 0o755);
+    const probe = (tunables: string | undefined) => {
+      const env = { ...process.env };
+      delete env.GLIBC_TUNABLES;
+      if (tunables !== undefined) env.GLIBC_TUNABLES = tunables;
+      const result = spawnSync(PROBE, { encoding: 'utf8', env });
+      expect(result.stderr).toBe('');
+      return result.stdout;
+    };
+    expect(probe(undefined)).toBe('glibc.malloc.hugetlb=1:');
+    expect(probe('glibc.malloc.arena_max=2')).toBe('glibc.malloc.hugetlb=1:glibc.malloc.arena_max=2');
+  });
+
+  it('runs the real bin when executed directly', () => {
+    const result = spawnSync(join(REPO_ROOT, 'bin', 'netledger.js'), ['--version'], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe(
+      (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 });
