@@ -24,11 +24,11 @@ import { DuckDbLedger } from '../src/ledger/duckdb.js';
 import { ingestFile } from '../src/ledger/ingest.js';
 import type { TrafficRecord } from '../src/model/record.js';
 import {
+  fastestOf,
   measure,
   peakRssMiB,
   printMeasurement,
   timeCommand,
-  type CommandTiming,
   type Measurement,
 } from './lib/measure.js';
 
@@ -245,7 +245,7 @@ await ledger.close();
 const bin = join(here, '..', 'bin', 'netledger.js');
 for (const by of ['host', 'src']) {
   const run = fastestOf(PROCESS_RUNS, () =>
-    timeCommand(process.execPath, [bin, 'top', '--ledger', ledgerPath, '--by', by, '--limit', '20']),
+    timeCommand(bin, ['top', '--ledger', ledgerPath, '--by', by, '--limit', '20']),
   );
   if (run === undefined || run.status !== 0) {
     console.log(`netledger top failed: ${run?.stderr ?? 'not run'}`);
@@ -265,17 +265,6 @@ for (const by of ['host', 'src']) {
 
 await compareWithNfdump();
 console.log(`peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB; load average ${loadAverage()}`);
-
-/** The fastest of `runs` timings of a command (undefined when it could not run). */
-function fastestOf(runs: number, time: () => CommandTiming | undefined): CommandTiming | undefined {
-  let best: CommandTiming | undefined;
-  for (let i = 0; i < runs; i++) {
-    const timing = time();
-    if (timing === undefined || timing.status !== 0) return timing;
-    if (best === undefined || timing.seconds < best.seconds) best = timing;
-  }
-  return best;
-}
 
 /**
  * Sends the same flows to nfcapd as NetFlow v5 (30 flows per datagram) and times nfdump over the file.

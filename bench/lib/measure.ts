@@ -86,3 +86,14 @@ export function timeCommand(
     peakMiB: withTime ? peakKiB! / 1024 : Number.NaN,
   };
 }
+
+/** The fastest of `runs` timings of a command (undefined when it could not run). */
+export function fastestOf(runs: number, time: () => CommandTiming | undefined): CommandTiming | undefined {
+  let best: CommandTiming | undefined;
+  for (let i = 0; i < runs; i++) {
+    const timing = time();
+    if (timing === undefined || timing.status !== 0) return timing;
+    if (best === undefined || timing.seconds < best.seconds) best = timing;
+  }
+  return best;
+}
