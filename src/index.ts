@@ -15,7 +15,7 @@ export * from './report/perl-format.js';
 export { parseStatus, parseStatusTable, readStatusFile, readStatusTable } from './sources/sniffer/read.js';
 export { SnifferTable } from './sources/sniffer/table.js';
 export { formatDaemonStatus, formatComposite } from './sources/sniffer/write.js';
-export { statusToRecords } from './sources/sniffer/records.js';
+export { statusRecordBatches, statusToRecords } from './sources/sniffer/records.js';
 export type {
   SnifferEntry,
   SnifferStatus,

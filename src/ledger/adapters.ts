@@ -15,8 +15,8 @@ import { readFwctlRecords } from '../sources/fwctl.js';
 import { readLineChunks } from '../sources/line-chunks.js';
 import { readPcapRecords } from '../sources/pcap/records.js';
 import { readTstatRecordBatches } from '../sources/tstat.js';
-import { readStatusFile } from '../sources/sniffer/read.js';
-import { statusToRecords } from '../sources/sniffer/records.js';
+import { readStatusTable } from '../sources/sniffer/read.js';
+import { statusRecordBatches } from '../sources/sniffer/records.js';
 
 export interface ReadOptions {
   /** Byte offset to start at (only non-zero for appendable formats continuing a grown file). */
@@ -95,9 +95,7 @@ export const snifferAdapter: SourceAdapter = {
     return /^(?:[ \t]*\r?\n|#[^\n]*\n)*(?:\{\s*my \$dump\s*=|(?:my )?\$VAR1\s*=)/.test(text);
   },
   async *read(path) {
-    const records = statusToRecords(await readStatusFile(path));
-    for (let start = 0; start < records.length; start += BATCH_RECORDS)
-      yield records.slice(start, start + BATCH_RECORDS);
+    yield* statusRecordBatches(await readStatusTable(path), BATCH_RECORDS);
   },
 };
 

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseStatus } from './read.js';
-import { statusToRecords } from './records.js';
+import { parseStatus, parseStatusTable } from './read.js';
+import { statusRecordBatches, statusToRecords } from './records.js';
+
+const buffer = readFileSync(new URL('../../../test/sniffer/fixtures/formats-example.stats', import.meta.url));
 
 describe('statusToRecords', () => {
   it('turns each IP into one record of its current interval', () => {
-    const buffer = readFileSync(
-      new URL('../../../test/sniffer/fixtures/formats-example.stats', import.meta.url),
-    );
     const records = statusToRecords(parseStatus(buffer, 'example'));
     expect(records).toHaveLength(3);
     expect(records[0]).toEqual({
@@ -26,5 +25,18 @@ describe('statusToRecords', () => {
       },
     });
     expect(records.reduce((sum, record) => sum + Number(record.bytes), 0)).toBe(310);
+  });
+});
+
+describe('statusRecordBatches', () => {
+  it('gives the same records from the columns, in batches of the size asked for, in file order', () => {
+    const batches = [...statusRecordBatches(parseStatusTable(buffer, 'example'), 2)];
+    expect(batches.map((batch) => batch.length)).toEqual([2, 1]);
+    expect(batches.flat()).toEqual(statusToRecords(parseStatus(buffer, 'example')));
+    expect(batches.flat().map((record) => record.src)).toEqual([
+      '198.51.100.7',
+      '198.51.100.9',
+      '203.0.113.5',
+    ]);
   });
 });
