@@ -6,7 +6,7 @@
 // front of the caller's tunables: glibc then asks for transparent huge pages (madvise) on the large
 // buffers it maps, a status file read whole or a report's output. On a virtual machine a first touch of a
 // 4 KiB page costs a fault in the guest and one in the host: reading a 160 MB status file into a fresh
-// buffer took 0.5-0.65 s of system time on 4 KiB pages and 0.03 s on 2 MiB pages (README, Speed). glibc
+// buffer took 0.5-0.65 s of system time on 4 KiB pages and 0.03 s on 2 MiB pages (docs/sniffer.md). glibc
 // reads tunables at start-up only, so the shebang is the one place to set it; `node bin/x.js` runs without.
 import { bundleIsCurrent } from '../src/io/bundle-state.js';
 
