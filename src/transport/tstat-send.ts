@@ -186,10 +186,11 @@ async function sendDirWithResends(
     const firstAttempt = attempt === 0;
     const rows = firstAttempt ? summary.rows : newSourceCounters();
     const droppedBefore = { ...rendering.renderer.skipped };
+    const sending: DirAttempt = { dir, options, summary, rows, firstAttempt, onRows };
     try {
       return (await useWorkers(dir, rendering, options))
-        ? await sendDirParallel(dir, rendering, options, summary, rows, firstAttempt, onRows)
-        : await sendDir(dir, rendering.renderer, options, summary, rows, firstAttempt, onRows);
+        ? await sendDirParallel(sending, rendering)
+        : await sendDir(sending, rendering.renderer);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       options.log('_process_payload.error', `error processing slice: ${message}`);
@@ -232,16 +233,22 @@ function workerChunkBytes(options: TstatSendOptions): number {
   return options.chunkBytes ?? TSTAT_SEND_DEFAULTS.workerChunkBytes;
 }
 
+/** One attempt at sending a directory: what both paths read, count into and report to. */
+interface DirAttempt {
+  dir: TstatDir;
+  options: TstatSendOptions;
+  summary: TstatSendSummary;
+  /** Where rows are counted: the summary's counters on the first attempt, scratch ones on a resend. */
+  rows: SourceCounters;
+  /** Warnings are logged, and dropped directions counted, on the first attempt only. */
+  firstAttempt: boolean;
+  /** Called as rows are read (progress). */
+  onRows: () => void;
+}
+
 /** The in-thread path: each chunk read is scanned and rendered into the slices here. */
-async function sendDir(
-  dir: TstatDir,
-  renderer: TstatJsonRenderer,
-  options: TstatSendOptions,
-  summary: TstatSendSummary,
-  rows: SourceCounters,
-  firstAttempt: boolean,
-  onRows: () => void,
-): Promise<number> {
+async function sendDir(attempt: DirAttempt, renderer: TstatJsonRenderer): Promise<number> {
+  const { dir, options, summary, firstAttempt, onRows } = attempt;
   const { sink, log } = options;
   const slices = new JsonSliceWriter(
     options.sliceSize ?? TSTAT_JSON_DEFAULTS.sliceSize,
@@ -256,7 +263,7 @@ async function sendDir(
       continue;
     }
     log('process_output.run', `processing: ${file}`);
-    const scanner = inThreadScanner(file, protocol, renderer, slices, options, rows, firstAttempt);
+    const scanner = inThreadScanner(file, protocol, renderer, slices, attempt);
     for await (const [bytes, end] of tstatLogChunks(file, options.chunkBytes)) {
       scanner.scan(bytes, 0, end);
       for (const slice of slices.takeFinished()) await publish.slice(slice);
@@ -292,9 +299,7 @@ function inThreadScanner(
   protocol: TstatProtocol,
   renderer: TstatJsonRenderer,
   slices: JsonSliceWriter,
-  options: TstatSendOptions,
-  rows: SourceCounters,
-  firstAttempt: boolean,
+  { options, rows, firstAttempt }: DirAttempt,
 ): TstatLogScanner {
   const { log } = options;
   const onSkip = ({ line, reason }: { line: number; reason: string }): void => {
@@ -365,15 +370,8 @@ let nextLogId = 0;
  * transport. A chunk holding a quote or a carriage return (a quoted field may span lines; `\r` ends a
  * line for Python) is read here instead, with the rest of its log, after every earlier chunk.
  */
-async function sendDirParallel(
-  dir: TstatDir,
-  rendering: Rendering,
-  options: TstatSendOptions,
-  summary: TstatSendSummary,
-  rows: SourceCounters,
-  firstAttempt: boolean,
-  onRows: () => void,
-): Promise<number> {
+async function sendDirParallel(attempt: DirAttempt, rendering: Rendering): Promise<number> {
+  const { dir, options, summary, rows, firstAttempt, onRows } = attempt;
   const { sink, log } = options;
   const pool = rendering.pool as TstatRenderPool;
   const slices = new JsonSliceWriter(
@@ -437,15 +435,7 @@ async function sendDirParallel(
 
   const scanHere = async (read: LogRead, bytes: Buffer, start: number, end: number): Promise<void> => {
     if (read.scanner === undefined) {
-      read.scanner = inThreadScanner(
-        read.file,
-        read.protocol,
-        rendering.renderer,
-        slices,
-        options,
-        rows,
-        firstAttempt,
-      );
+      read.scanner = inThreadScanner(read.file, read.protocol, rendering.renderer, slices, attempt);
       // Chunks before this one went to workers: the scanner takes the header, then goes on from there.
       if (read.header !== undefined) {
         read.scanner.scan(read.header, 0, read.header.length);
