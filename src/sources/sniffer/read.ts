@@ -50,11 +50,23 @@ function describeValue(value: PerlValue): string {
   return typeof value === 'string' ? `'${value}'` : String(value);
 }
 
+export interface ParseStatusOptions {
+  /**
+   * Try each entry on the fast path first (default true). false parses every entry with the general
+   * parser only: the reference the fast path is tested against.
+   */
+  fastPath?: boolean;
+}
+
 /**
  * Parses a whole status file held in `buffer` into columns (see SnifferTable): the reports' path.
  * Throws ParseError (with line and column) on anything that is not a well-formed status file.
  */
-export function parseStatusTable(buffer: Buffer, file: string): SnifferStatusTable {
+export function parseStatusTable(
+  buffer: Buffer,
+  file: string,
+  options: ParseStatusOptions = {},
+): SnifferStatusTable {
   if (buffer.length === 0) throw new EmptyInputError(file);
   const bodyStart = headerLength(buffer);
   const header = latin1(buffer, 0, bodyStart);
@@ -75,7 +87,7 @@ export function parseStatusTable(buffer: Buffer, file: string): SnifferStatusTab
   if (blockForm && !declared) throw reader.error("expected 'my' before '$dump'");
   reader.expect(0x3d, "'='");
 
-  const table = new EntriesReader(reader).read();
+  const table = new EntriesReader(reader, options.fastPath ?? true).read();
 
   reader.expect(0x3b, "';' after the hash");
   if (blockForm) reader.expect(0x7d, "'}' closing the block");
@@ -116,7 +128,10 @@ class EntriesReader {
   /** File offset of each row's key, for the duplicate error (found after the rows are sorted). */
   #keyOffsets: Uint32Array;
 
-  constructor(readonly reader: PerlDataReader) {
+  constructor(
+    readonly reader: PerlDataReader,
+    readonly fastPath: boolean,
+  ) {
     this.#buffer = reader.buffer;
     const capacity = Math.ceil((this.#buffer.length - reader.pos) / DAEMON_ENTRY_BYTES);
     this.#builder = new SnifferTableBuilder(this.#buffer, capacity);
@@ -139,7 +154,7 @@ class EntriesReader {
           this.#keyOffsets = offsets;
         }
         this.#keyOffsets[row] = keyOffset;
-        const end = readPlainEntry(this.#buffer, keyOffset, builder);
+        const end = this.fastPath ? readPlainEntry(this.#buffer, keyOffset, builder) : -1;
         if (end >= 0) reader.pos = end;
         else this.#readEntry();
       } while (!reader.endOfElement(0x7d, 'the hash of IP addresses'));
