@@ -6,7 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { reportError } from './errors.js';
 
-export function buildProgram(): Command {
+/** The program with the commands `argv` needs registered (see registerCommands). */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('netledger')
     .description(
       'Network traffic accounting: pcap, Sniffer status files, fwctl, argus and tstat in one ledger',
@@ -15,14 +16,14 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv);
   return program;
 }
 
 /** Runs the CLI on `argv` (as in process.argv) and returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

@@ -1,27 +1,38 @@
 import type { Command } from 'commander';
-import { register as registerArgus } from './argus.js';
-import { register as registerCapture } from './capture.js';
-import { register as registerFwctl } from './fwctl.js';
-import { register as registerLedger } from './ledger.js';
-import { register as registerSensor } from './sensor.js';
-import { register as registerServe } from './serve.js';
-import { register as registerSniffer } from './sniffer.js';
-import { register as registerTstat } from './tstat.js';
+
+type CommandModule = { register(program: Command): void };
 
 /**
- * Every subcommand module exports `register(program)`. Add one line here per capability.
+ * Every subcommand module exports `register(program)`; this table says which top-level commands each one
+ * registers. Add a line here per capability. Only the module of the command being run is loaded (each is
+ * a chunk of its own in the bundle): loading all of them, with the Node built-ins they pull in (sockets,
+ * child processes, worker threads, zlib), was a third of a small command's start-up. Help, an unknown
+ * command or a command missing from this table loads them all, so a gap here costs time, never function.
  */
-const registrations: Array<(program: Command) => void> = [
-  registerCapture,
-  registerSensor,
-  registerSniffer,
-  registerFwctl,
-  registerTstat,
-  registerArgus,
-  registerLedger,
-  registerServe,
-];
+export const COMMAND_MODULES: ReadonlyArray<{ commands: readonly string[]; load(): Promise<CommandModule> }> =
+  [
+    { commands: ['capture'], load: () => import('./capture.js') },
+    { commands: ['sensor'], load: () => import('./sensor.js') },
+    { commands: ['sniffer'], load: () => import('./sniffer.js') },
+    { commands: ['fwctl'], load: () => import('./fwctl.js') },
+    { commands: ['tstat'], load: () => import('./tstat.js') },
+    { commands: ['argus'], load: () => import('./argus.js') },
+    { commands: ['ingest', 'top', 'series', 'sources', 'collect'], load: () => import('./ledger.js') },
+    { commands: ['serve', 'hash-password'], load: () => import('./serve.js') },
+  ];
 
-export function registerCommands(program: Command): void {
-  for (const register of registrations) register(program);
+/**
+ * Registers the command named in `argv` (as in process.argv), or every command when none is named or the
+ * name is not in the table (none for `--version`). The CLI's global options take no values, so the command is the first word
+ * that is not an option.
+ */
+export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  // The version needs no command at all.
+  if (name === undefined && (argv.includes('--version') || argv.includes('-V'))) return;
+  const named = COMMAND_MODULES.filter((module) => name !== undefined && module.commands.includes(name));
+  const modules = await Promise.all(
+    (named.length > 0 ? named : COMMAND_MODULES).map((module) => module.load()),
+  );
+  for (const module of modules) module.register(program);
 }
