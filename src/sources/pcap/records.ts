@@ -1,6 +1,6 @@
 /**
  * Captures as common {@link TrafficRecord}s (for the ledger): one record per packet, or one per
- * directional flow (protocol, addresses, ports) with first/last packet times.
+ * directional flow (protocol, addresses, ports) with its earliest and latest packet time.
  */
 import type { Readable } from 'node:stream';
 import { formatIPv4, formatIPv6 } from '../../model/ip.js';
@@ -84,7 +84,10 @@ export async function* readPcapRecords(
     const flow = flows.get(key);
     if (flow === undefined) flows.set(key, record);
     else {
-      flow.end = record.end;
+      // Captures are not always in time order (merged interfaces, clock steps): the flow spans its
+      // earliest and latest packet, never an end before its start.
+      if (record.start < flow.start) flow.start = record.start;
+      if (record.end > flow.end) flow.end = record.end;
       flow.packets = (flow.packets as number) + 1;
       flow.bytes = (flow.bytes as number) + (record.bytes as number);
     }
