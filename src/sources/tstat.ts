@@ -500,7 +500,7 @@ export interface TstatRecordOptions extends TstatReadOptions {
  * The common records of a tstat log: one record per direction of each flow (client→server first), with
  * the payload bytes tstat_transport reports (`bytes_uniq` for TCP, `bytes_all` for UDP) and the data
  * packets. Rows whose addresses or counters are not numbers are skipped and counted
- * (`non-numeric counter`).
+ * (`non-numeric counter`), and so are rows whose end is before their start (`end before start`).
  */
 export async function* readTstatRecords(
   file: string,
@@ -614,6 +614,12 @@ class TstatRecordMaker implements TstatScanHandler {
       !Number.isInteger(sPort)
     ) {
       countSkipped(this.counters, 'non-numeric counter');
+      this.counters.decoded--;
+      return;
+    }
+    if (end < start) {
+      // `last` before `first`, or a negative duration: no interval a record can hold.
+      countSkipped(this.counters, 'end before start');
       this.counters.decoded--;
       return;
     }
