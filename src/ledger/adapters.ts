@@ -95,7 +95,7 @@ export const snifferAdapter: SourceAdapter = {
     return /^(?:[ \t]*\r?\n|#[^\n]*\n)*(?:\{\s*my \$dump\s*=|(?:my )?\$VAR1\s*=)/.test(text);
   },
   async *read(path) {
-    yield* statusRecordBatches(await readStatusTable(path), BATCH_RECORDS);
+    yield* statusRecordBatches(await readStatusTable(path, { wholeCounts: true }), BATCH_RECORDS);
   },
 };
 

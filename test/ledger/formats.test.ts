@@ -1,13 +1,14 @@
 /**
  * The ledger takes every source format through the same ingest path: sniffed from content, idempotent.
  */
-import { appendFileSync, copyFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseGroupBy } from '../../src/aggregate/keys.js';
 import { ingestFile } from '../../src/ledger/ingest.js';
+import { ParseError } from '../../src/model/errors.js';
 import { openLedger } from '../../src/ledger/open.js';
 import type { Ledger } from '../../src/ledger/types.js';
 import { twoPacketUdp } from '../argus/fixtures.js';
@@ -41,6 +42,19 @@ describe('ingest of a Sniffer status file', () => {
     // Reverse-DNS names group by registrable domain; the NXDOMAIN marker ':ns.example.net' has none.
     const domains = await ledger.top({ by: parseGroupBy('domain') });
     expect(domains.map((row) => [row.key, row.bytes])).toEqual([['example.com', 240n]]);
+  });
+});
+
+describe('ingest of a Sniffer status file with a fractional count', () => {
+  it('is refused at its line: a record counts whole bytes', async () => {
+    const path = join(dir, 'fractional.stats');
+    writeFileSync(path, readFileSync(sniffer, 'latin1').replace('B\t=> 240,', 'B\t=> 240.5,'), 'latin1');
+    const error = await ingestFile(ledger, path).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).describe()).toBe(
+      `B of '198.51.100.7' must be a whole number of bytes, found 240.5 (${path}:13:8)`,
+    );
+    expect(await ledger.sources()).toEqual([]);
   });
 });
 
