@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { formatIPv4, formatIPv6 } from '../../model/ip.js';
-import type { TrafficRecord } from '../../model/record.js';
+import { countSkipped, type TrafficRecord } from '../../model/record.js';
 import { BpfFilter } from './bpf.js';
 import { decodeFrame, formatMac, newDecodedPacket, protocolName, type DecodedPacket } from './decode.js';
 import { captureWindows, type CaptureSummary, type Frame } from './frames.js';
@@ -66,6 +66,8 @@ export async function* readPcapRecords(
   const packet = newDecodedPacket();
   const flows = new Map<string, TrafficRecord>();
   let pending: TrafficRecord[] = [];
+  let decoded = 0;
+  let unsupported = 0;
   const onFrame = (frame: Frame): void => {
     if (
       filter !== undefined &&
@@ -73,7 +75,11 @@ export async function* readPcapRecords(
     ) {
       return;
     }
-    if (!decodeFrame(frame, packet)) return;
+    if (!decodeFrame(frame, packet)) {
+      unsupported++;
+      return;
+    }
+    decoded++;
     const record = packetRecord(frame, packet, measure);
     if (options.sensor !== undefined) record.sensor = options.sensor;
     if (options.aggregate !== 'flow') {
@@ -109,6 +115,9 @@ export async function* readPcapRecords(
       break;
     }
   }
+  // As accountCapture counts them: frames of a link type the decoder does not know are skipped, not lost.
+  summary.decoded = decoded;
+  if (unsupported > 0) countSkipped(summary, 'unsupported-link-type', unsupported);
   yield* flows.values();
   options.onSummary?.(summary);
   return summary;
