@@ -77,7 +77,12 @@ describe('ingest of fwctl dump-acct files', () => {
 describe('ingest of argus data files', () => {
   it('reads flows natively, once', async () => {
     const file = twoPacketUdp(dir);
-    expect(await ingestFile(ledger, file)).toMatchObject({ format: 'argus', status: 'ingested', records: 2 });
+    expect(await ingestFile(ledger, file)).toMatchObject({
+      format: 'argus',
+      status: 'ingested',
+      records: 2,
+      skipped: { 'management record': 2 },
+    });
     expect((await ingestFile(ledger, file)).status).toBe('unchanged');
     const top = await ledger.top({ by: parseGroupBy('src') });
     expect(top.map((row) => [row.key, row.packets, row.bytes])).toEqual([
@@ -101,6 +106,13 @@ describe('ingest of tstat logs', () => {
       ['35.241.23.245', 4296n, 5n],
       ['192.168.65.3', 741n, 7n],
     ]);
+  });
+
+  it('counts the rows it skips', async () => {
+    const log = new URL('../tstat/fixtures/formats-3.7-log_tcp_complete', import.meta.url).pathname;
+    const path = join(dir, 'log_tcp_complete');
+    writeFileSync(path, readFileSync(log, 'latin1') + '10.0.0.1 1234\n', 'latin1');
+    expect(await ingestFile(ledger, path)).toMatchObject({ records: 2, skipped: { 'short row': 1 } });
   });
 });
 
