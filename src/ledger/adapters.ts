@@ -7,11 +7,11 @@
  */
 import { open } from 'node:fs/promises';
 import { fromFsError, ParseError, UsageError, type Position } from '../model/errors.js';
-import type { TrafficRecord } from '../model/record.js';
+import type { SourceCounters, TrafficRecord } from '../model/record.js';
 import { PlainRecordReader } from './plain-record.js';
 import { recordFromJson } from './record-json.js';
 import { argusRecords } from '../sources/argus/index.js';
-import { readFwctlRecords } from '../sources/fwctl.js';
+import { FwctlReader } from '../sources/fwctl.js';
 import { readLineChunks } from '../sources/line-chunks.js';
 import { readPcapRecords } from '../sources/pcap/records.js';
 import { readTstatRecordBatches } from '../sources/tstat.js';
@@ -23,6 +23,12 @@ export interface ReadOptions {
   fromOffset: number;
   /** Byte offset to stop at (exclusive): the size that was hashed, so a file still growing is cut there. */
   toOffset?: number;
+  /**
+   * Receives the reader's counts when the read ends: units read (lines, packets, flow records, entries),
+   * those turned into records, and those skipped, by reason (bad fwctl lines, tstat rows that are not
+   * numbers, non-IP argus flows, frames of an unknown link type…), so that nothing is dropped unseen.
+   */
+  counters?: SourceCounters;
 }
 
 export interface SourceAdapter {
@@ -54,17 +60,35 @@ export const ndjsonAdapter: SourceAdapter = {
   read: readNdjsonRecords,
 };
 
-/** Collects a record stream into batches of {@link BATCH_RECORDS}. */
-async function* batched(records: AsyncIterable<TrafficRecord>): AsyncIterable<TrafficRecord[]> {
+/** Collects a record stream into batches of {@link BATCH_RECORDS}; `onEnd` gets the stream's return value. */
+async function* batched<R>(
+  records: AsyncIterator<TrafficRecord, R>,
+  onEnd?: (result: R) => void,
+): AsyncIterable<TrafficRecord[]> {
   let batch: TrafficRecord[] = [];
-  for await (const record of records) {
-    batch.push(record);
+  for (;;) {
+    const step = await records.next();
+    if (step.done) {
+      onEnd?.(step.value);
+      break;
+    }
+    batch.push(step.value);
     if (batch.length >= BATCH_RECORDS) {
       yield batch;
       batch = [];
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/** Adds a reader's counts to the caller's. */
+function addCounters(into: SourceCounters | undefined, from: SourceCounters): void {
+  if (into === undefined) return;
+  into.read += from.read;
+  into.decoded += from.decoded;
+  for (const [reason, count] of Object.entries(from.skipped)) {
+    into.skipped[reason] = (into.skipped[reason] ?? 0) + count;
+  }
 }
 
 const FWCTL_LINE = /^\d{1,12} \S+ \d+ \d+(?: [^\n]*)?\n/;
@@ -74,13 +98,14 @@ export const fwctlAdapter: SourceAdapter = {
   format: 'fwctl',
   appendable: true,
   sniff: (head) => FWCTL_LINE.test(head.toString('latin1')),
-  read: (path, options) =>
-    batched(
-      readFwctlRecords([path], {
-        fromOffset: options.fromOffset,
-        ...(options.toOffset === undefined ? {} : { toOffset: options.toOffset }),
-      }),
-    ),
+  async *read(path, options) {
+    const reader = await FwctlReader.open([path], {
+      fromOffset: options.fromOffset,
+      ...(options.toOffset === undefined ? {} : { toOffset: options.toOffset }),
+    });
+    yield* batched(reader.records());
+    addCounters(options.counters, reader.counters);
+  },
 };
 
 /**
@@ -94,8 +119,11 @@ export const snifferAdapter: SourceAdapter = {
     const text = head.toString('latin1');
     return /^(?:[ \t]*\r?\n|#[^\n]*\n)*(?:\{\s*my \$dump\s*=|(?:my )?\$VAR1\s*=)/.test(text);
   },
-  async *read(path) {
-    yield* statusRecordBatches(await readStatusTable(path), BATCH_RECORDS);
+  async *read(path, options) {
+    const status = await readStatusTable(path, { wholeCounts: true });
+    yield* statusRecordBatches(status, BATCH_RECORDS);
+    // Every entry is a record: a bad one is an error, never skipped.
+    addCounters(options.counters, { read: status.table.size, decoded: status.table.size, skipped: {} });
   },
 };
 
@@ -108,7 +136,7 @@ export const argusAdapter: SourceAdapter = {
   format: 'argus',
   appendable: false,
   sniff: (head) => head.length >= 4 && head[0] === 0x83,
-  read: (path) => batched(argusRecords(path)),
+  read: (path, options) => batched(argusRecords(path), (counters) => addCounters(options.counters, counters)),
 };
 
 const TSTAT_HEADER = /^#(?:\d+#)?c_ip:1 /;
@@ -122,12 +150,15 @@ export const tstatAdapter: SourceAdapter = {
   format: 'tstat',
   appendable: false,
   sniff: (head) => TSTAT_HEADER.test(head.toString('latin1')),
-  async *read(path) {
+  async *read(path, options) {
     const head = await readHead(path);
     const protocol = /(?:^|\s)c_bytes_uniq:\d+/.test(head.toString('latin1').split('\n', 1)[0] ?? '')
       ? 'tcp'
       : 'udp';
-    yield* readTstatRecordBatches(path, { protocol });
+    yield* readTstatRecordBatches(path, {
+      protocol,
+      ...(options.counters === undefined ? {} : { counters: options.counters }),
+    });
   },
 };
 
@@ -155,7 +186,10 @@ export const pcapAdapter: SourceAdapter = {
   format: 'pcap',
   appendable: false,
   sniff: (head) => head.length >= 4 && PCAP_MAGICS.has(head.readUInt32BE(0)),
-  read: (path) => batched(readPcapRecords(path, { aggregate: 'flow' })),
+  read: (path, options) =>
+    batched(readPcapRecords(path, { aggregate: 'flow' }), (summary) =>
+      addCounters(options.counters, summary),
+    ),
 };
 
 export const ADAPTERS: SourceAdapter[] = [
@@ -195,6 +229,7 @@ export async function* readNdjsonRecords(path: string, options: ReadOptions): As
   let lineNumber = 0;
   let lineOffset = options.fromOffset;
   let batch: TrafficRecord[] = [];
+  let records = 0;
   const chunks = readLineChunks(path, {
     start: options.fromOffset,
     ...(options.toOffset === undefined ? {} : { end: options.toOffset }),
@@ -222,12 +257,16 @@ export async function* readNdjsonRecords(path: string, options: ReadOptions): As
       }
       start = newline + 1;
       if (batch.length >= BATCH_RECORDS) {
+        records += batch.length;
         yield batch;
         batch = [];
       }
     }
   }
+  records += batch.length;
   if (batch.length > 0) yield batch;
+  // Blank lines are not data; any other line is a record or an error, never skipped.
+  addCounters(options.counters, { read: records, decoded: records, skipped: {} });
 }
 
 const NEWLINE = 0x0a;

@@ -85,7 +85,7 @@ const PROMOTED_EXTRA = new Set(['srcName', 'dstName']);
 /**
  * Fills {@link FlowRows} from records and hands each full one to `emit`; `take` supplies empty ones, so
  * the consumer can recycle them. Refuses what the table cannot hold: `end < start`, counters outside
- * 0..2^64-1.
+ * 0..2^64-1, ports and VLANs outside 0..65535.
  */
 export class FlowRowWriter {
   /** Records written so far. */
@@ -150,12 +150,12 @@ export class FlowRowWriter {
     if (end > this.latest) this.latest = end;
     this.putId(out.src, row, record.src);
     this.putId(out.dst, row, record.dst);
-    putSmall(out.sport, row, record.sport);
-    putSmall(out.dport, row, record.dport);
+    this.putSmall(out.sport, row, record.sport, 'sport');
+    this.putSmall(out.dport, row, record.dport, 'dport');
     this.putId(out.proto, row, record.proto);
     this.putId(out.srcMac, row, record.srcMac);
     this.putId(out.dstMac, row, record.dstMac);
-    putSmall(out.vlan, row, record.vlan);
+    this.putSmall(out.vlan, row, record.vlan, 'vlan');
     this.putId(out.name, row, record.name);
     this.putId(out.sensor, row, record.sensor);
     const extra = record.extra;
@@ -194,6 +194,22 @@ export class FlowRowWriter {
     return id;
   }
 
+  /** A port or VLAN: USMALLINT, so an integer 0..65535 (a Uint32Array and the column would wrap others). */
+  private putSmall(column: SmallColumn, row: number, value: number | undefined, what: string): void {
+    if (value === undefined) {
+      column.missing[row] = 1;
+      column.absent++;
+    } else {
+      if (!(value >>> 0 === value && value <= 0xffff)) {
+        throw new ParseError(`record ${this.count + 1}: ${what} must be an integer 0..65535, got ${value}`, {
+          file: this.path,
+        });
+      }
+      column.values[row] = value;
+      column.missing[row] = 0;
+    }
+  }
+
   private putCounter(words: Uint32Array, row: number, value: Counter, what: string): void {
     // Most counters fit 32 bits: one store and a zero, no division, no BigInt.
     if (typeof value === 'number' && value >>> 0 === value) {
@@ -226,16 +242,6 @@ export class FlowRowWriter {
 function putAbsent(column: IdColumn, row: number): void {
   column.values[row] = 0;
   column.absent++;
-}
-
-function putSmall(column: SmallColumn, row: number, value: number | undefined): void {
-  if (value === undefined) {
-    column.missing[row] = 1;
-    column.absent++;
-  } else {
-    column.values[row] = value;
-    column.missing[row] = 0;
-  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { EmptyInputError, fromFsError, UsageError } from '../model/errors.js';
+import { newSourceCounters } from '../model/record.js';
 import { adapterFor, formatNames, sniffAdapter, SNIFF_BYTES, type SourceAdapter } from './adapters.js';
 import type { IngestOutcome, Ledger, SourceFingerprint } from './types.js';
 
@@ -22,6 +23,8 @@ export interface FileIngestOutcome extends IngestOutcome {
   format: string;
   /** Where reading started: 0 for a new source, the old size for a grown one. */
   fromOffset: number;
+  /** Units of the input the reader skipped, by reason (empty when nothing was skipped or read). */
+  skipped: Record<string, number>;
 }
 
 export interface FileIngestOptions {
@@ -69,6 +72,7 @@ export async function ingestFile(
       path,
       format: adapter.format,
       fromOffset: size,
+      skipped: {},
     };
   }
   // Earlier reads of this file whose content is a prefix of what it holds now: it has grown since.
@@ -83,15 +87,22 @@ export async function ingestFile(
     // Read whole again: what the shorter reads counted is counted anew, so those reads stop counting.
     for (const entry of grownFrom) replaces.push(entry.id);
   }
+  const counters = newSourceCounters();
   const outcome = await ledger.ingestSource(
     fingerprint,
     withProgress(
-      adapter.read(path, { fromOffset: fingerprint.fromOffset, toOffset: size }),
+      adapter.read(path, { fromOffset: fingerprint.fromOffset, toOffset: size, counters }),
       options.onProgress,
     ),
     { replaces },
   );
-  return { ...outcome, path, format: adapter.format, fromOffset: fingerprint.fromOffset };
+  return {
+    ...outcome,
+    path,
+    format: adapter.format,
+    fromOffset: fingerprint.fromOffset,
+    skipped: counters.skipped,
+  };
 }
 
 /** The same batches, counting records for `onProgress` on the way. */

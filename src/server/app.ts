@@ -263,6 +263,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       records: outcome.records,
       format: outcome.format,
       fromOffset: outcome.fromOffset,
+      skipped: outcome.skipped,
     });
   });
 

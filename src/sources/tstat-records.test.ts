@@ -60,6 +60,17 @@ async function* referenceRecords(file: string, options: TstatRecordOptions): Asy
         counters.decoded--;
         continue;
       }
+      // The next two checks were added with the row-view reader's (found by test/ledger/readers-fuzz.test.ts).
+      if (cPort < 0 || cPort > 65535 || sPort < 0 || sPort > 65535) {
+        countSkipped(counters, 'port out of range');
+        counters.decoded--;
+        continue;
+      }
+      if (end < start) {
+        countSkipped(counters, 'end before start');
+        counters.decoded--;
+        continue;
+      }
       const [cBytes, cPackets, sBytes, sPackets] = counts as [number, number, number, number];
       const cIp = get('c_ip') ?? '';
       const sIp = get('s_ip') ?? '';
@@ -273,5 +284,47 @@ describe('readTstatRecords on row views', () => {
       '#c_port:1 s_port:2 c_first_abs:3 c_durat:4 c_bytes_all:5 c_pkts_all:6 s_bytes_all:7 s_pkts_all:8\n1 2 3 4 5 6 7 8\n',
     );
     expect((await expectSameAsReference(file, 'udp')).records).toHaveLength(2);
+  });
+
+  it('skips and counts a row with a port outside 0..65535', async () => {
+    const file = join(temp.path, 'ports');
+    const header =
+      '#c_ip:1 c_port:2 c_first_abs:3 c_durat:4 c_bytes_all:5 c_pkts_all:6 s_ip:7 s_port:8 s_bytes_all:9 s_pkts_all:10\n';
+    const row = (cPort: string, sPort: string) => `10.0.0.1 ${cPort} 5000 1 10 1 10.0.0.2 ${sPort} 20 2\n`;
+    await writeFile(
+      file,
+      header + row('-1', '53') + row('1000', '65536') + row('1e20', '53') + row('0', '65535'),
+    );
+    const outcome = await expectSameAsReference(file, 'udp');
+    expect(outcome.counters).toEqual({ read: 4, decoded: 1, skipped: { 'port out of range': 3 } });
+    expect(outcome.records.map((record) => [record.sport, record.dport])).toEqual([
+      [0, 65535],
+      [65535, 0],
+    ]);
+  });
+
+  it('skips and counts a row whose end is before its start (TCP last < first, UDP negative duration)', async () => {
+    const tcp = join(temp.path, 'backwards-tcp');
+    await writeFile(
+      tcp,
+      '#c_ip:1 c_port:2 s_ip:3 s_port:4 c_bytes_uniq:5 c_pkts_data:6 s_bytes_uniq:7 s_pkts_data:8 first:9 last:10\n' +
+        '10.0.0.1 1000 10.0.0.2 80 10 1 20 2 5000.5 4000.5\n' +
+        '10.0.0.1 1001 10.0.0.2 80 10 1 20 2 5000.5 5000.5\n',
+    );
+    const tcpOutcome = await expectSameAsReference(tcp, 'tcp');
+    expect(tcpOutcome.counters).toEqual({ read: 2, decoded: 1, skipped: { 'end before start': 1 } });
+    expect(tcpOutcome.records.map((record) => [record.sport, record.start, record.end])).toEqual([
+      [1001, 5.0005, 5.0005],
+      [80, 5.0005, 5.0005],
+    ]);
+    const udp = join(temp.path, 'backwards-udp');
+    await writeFile(
+      udp,
+      '#c_ip:1 c_port:2 c_first_abs:3 c_durat:4 c_bytes_all:5 c_pkts_all:6 s_ip:7 s_port:8 s_bytes_all:9 s_pkts_all:10\n' +
+        '10.0.0.1 1000 5000 -1 10 1 10.0.0.2 53 20 2\n',
+    );
+    const udpOutcome = await expectSameAsReference(udp, 'udp');
+    expect(udpOutcome.counters).toEqual({ read: 1, decoded: 0, skipped: { 'end before start': 1 } });
+    expect(udpOutcome.records).toEqual([]);
   });
 });

@@ -500,7 +500,8 @@ export interface TstatRecordOptions extends TstatReadOptions {
  * The common records of a tstat log: one record per direction of each flow (client→server first), with
  * the payload bytes tstat_transport reports (`bytes_uniq` for TCP, `bytes_all` for UDP) and the data
  * packets. Rows whose addresses or counters are not numbers are skipped and counted
- * (`non-numeric counter`).
+ * (`non-numeric counter`), and so are rows with a port outside 0..65535 (`port out of range`) or an end
+ * before their start (`end before start`).
  */
 export async function* readTstatRecords(
   file: string,
@@ -617,6 +618,17 @@ class TstatRecordMaker implements TstatScanHandler {
       this.counters.decoded--;
       return;
     }
+    if (!isPort(cPort) || !isPort(sPort)) {
+      countSkipped(this.counters, 'port out of range');
+      this.counters.decoded--;
+      return;
+    }
+    if (end < start) {
+      // `last` before `first`, or a negative duration: no interval a record can hold.
+      countSkipped(this.counters, 'end before start');
+      this.counters.decoded--;
+      return;
+    }
     const cIp = this.text(row, columns.cIp);
     const sIp = this.text(row, columns.sIp);
     const proto = this.options.protocol;
@@ -662,6 +674,7 @@ class TstatRecordMaker implements TstatScanHandler {
 }
 
 const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+const isPort = (value: number): boolean => value >= 0 && value <= 65535;
 
 /**
  * Field `index` as a number as `Number(text)` reads it (NaN for an absent column or a blank field): plain

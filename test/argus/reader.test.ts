@@ -159,6 +159,30 @@ describe('argus readers on bad input', () => {
     await expectParseError(file, 'unknown argus DSR type 0x7e', 132);
   });
 
+  it('reports a time DSR whose range ends before it starts', async () => {
+    const bytes = Buffer.from(readFileSync(udp2));
+    expect(bytes.readUInt16BE(164)).toBe(0x0302); // the time DSR of the first flow record: a range
+    expect([bytes.readUInt32BE(168), bytes.readUInt32BE(176)]).toEqual([1455745800, 1455745800]);
+    bytes.writeUInt32BE(1455745799, 176); // end second one before the start
+    const file = join(fixture.dir, 'backwards.argus');
+    writeFileSync(file, bytes);
+    await expectParseError(
+      file,
+      'argus time DSR ends before it starts (1455745799.250000 < 1455745800.000000)',
+      164,
+    );
+  });
+
+  it('reports a bidirectional time DSR without a timestamp', async () => {
+    const bytes = Buffer.from(readFileSync(udp2));
+    // The time DSR becomes the 3.0 form with src start and src end (bits 0x08, 0x10), both zero.
+    bytes[165] = 0x18;
+    bytes.fill(0, 168, 184);
+    const file = join(fixture.dir, 'no-time.argus');
+    writeFileSync(file, bytes);
+    await expectParseError(file, 'argus time DSR holds no timestamp', 164);
+  });
+
   it('reports an empty file', async () => {
     const file = join(fixture.dir, 'empty.argus');
     writeFileSync(file, '');

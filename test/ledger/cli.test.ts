@@ -41,6 +41,21 @@ describe('netledger ingest / top / series / sources', () => {
     expect(second).toEqual({ code: 0, stdout: `${flows}: unchanged, nothing added\n`, stderr: '' });
   });
 
+  it('says what the reader skipped, by reason', async () => {
+    const dumps = join(dir, 'fwctl_acct');
+    await writeFile(
+      dumps,
+      '954583200 acct0000 0 0 web\n954586800 acct0000 1200 960000 web\nx954590400 acct0000 1300 970000 web\n' +
+        '954590400 acct0000\n',
+    );
+    const result = await runInProcess(['ingest', '--ledger', join(dir, 'skips.duckdb'), dumps]);
+    expect(result).toEqual({
+      code: 0,
+      stdout: `${dumps}: 2 records added (fwctl), 2 skipped (bad timestamp 1, missing fields 1)\n`,
+      stderr: '',
+    });
+  });
+
   it('ranks hosts as a text table', async () => {
     const result = await runInProcess(['top', '--ledger', ledger, '--by', 'host']);
     expect(result.stderr).toBe('');

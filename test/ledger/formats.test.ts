@@ -1,13 +1,14 @@
 /**
  * The ledger takes every source format through the same ingest path: sniffed from content, idempotent.
  */
-import { appendFileSync, copyFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseGroupBy } from '../../src/aggregate/keys.js';
 import { ingestFile } from '../../src/ledger/ingest.js';
+import { ParseError } from '../../src/model/errors.js';
 import { openLedger } from '../../src/ledger/open.js';
 import type { Ledger } from '../../src/ledger/types.js';
 import { twoPacketUdp } from '../argus/fixtures.js';
@@ -44,6 +45,19 @@ describe('ingest of a Sniffer status file', () => {
   });
 });
 
+describe('ingest of a Sniffer status file with a fractional count', () => {
+  it('is refused at its line: a record counts whole bytes', async () => {
+    const path = join(dir, 'fractional.stats');
+    writeFileSync(path, readFileSync(sniffer, 'latin1').replace('B\t=> 240,', 'B\t=> 240.5,'), 'latin1');
+    const error = await ingestFile(ledger, path).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).describe()).toBe(
+      `B of '198.51.100.7' must be a whole number of bytes, found 240.5 (${path}:13:8)`,
+    );
+    expect(await ledger.sources()).toEqual([]);
+  });
+});
+
 describe('ingest of fwctl dump-acct files', () => {
   it('adds only the new dumps of a grown file', async () => {
     const path = join(dir, 'fwctl_acct');
@@ -63,7 +77,12 @@ describe('ingest of fwctl dump-acct files', () => {
 describe('ingest of argus data files', () => {
   it('reads flows natively, once', async () => {
     const file = twoPacketUdp(dir);
-    expect(await ingestFile(ledger, file)).toMatchObject({ format: 'argus', status: 'ingested', records: 2 });
+    expect(await ingestFile(ledger, file)).toMatchObject({
+      format: 'argus',
+      status: 'ingested',
+      records: 2,
+      skipped: { 'management record': 2 },
+    });
     expect((await ingestFile(ledger, file)).status).toBe('unchanged');
     const top = await ledger.top({ by: parseGroupBy('src') });
     expect(top.map((row) => [row.key, row.packets, row.bytes])).toEqual([
@@ -87,6 +106,13 @@ describe('ingest of tstat logs', () => {
       ['35.241.23.245', 4296n, 5n],
       ['192.168.65.3', 741n, 7n],
     ]);
+  });
+
+  it('counts the rows it skips', async () => {
+    const log = new URL('../tstat/fixtures/formats-3.7-log_tcp_complete', import.meta.url).pathname;
+    const path = join(dir, 'log_tcp_complete');
+    writeFileSync(path, readFileSync(log, 'latin1') + '10.0.0.1 1234\n', 'latin1');
+    expect(await ingestFile(ledger, path)).toMatchObject({ records: 2, skipped: { 'short row': 1 } });
   });
 });
 

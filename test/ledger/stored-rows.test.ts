@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDbLedger, LEDGER_TABLES } from '../../src/ledger/duckdb.js';
 import { FlowLoader } from '../../src/ledger/flow-loader.js';
-import { FlowRowWriter } from '../../src/ledger/flow-rows.js';
+import { FlowRows, FlowRowWriter } from '../../src/ledger/flow-rows.js';
 import type { TrafficRecord } from '../../src/model/record.js';
 import { BASE_TIME, seededRandom } from './generate.js';
 
@@ -194,6 +194,32 @@ it('stores a dictionary larger than one load file of texts, after texts already 
   connection.closeSync();
   instance.closeSync();
 }, 120_000);
+
+describe('FlowRowWriter', () => {
+  it('refuses a port or VLAN the USMALLINT columns cannot hold, naming the record and the file', () => {
+    const write = (record: Partial<TrafficRecord>) => () => {
+      const writer = new FlowRowWriter(
+        () => new FlowRows(),
+        () => undefined,
+        { ids: new Map(), added: [] },
+        'in.log',
+      );
+      writer.write([
+        { start: 1, end: 2, packets: 1, bytes: 1, sport: 65535, dport: 0 },
+        { start: 1, end: 2, packets: 1, bytes: 1, ...record },
+      ]);
+    };
+    for (const [record, message] of [
+      [{ sport: -1 }, 'record 2: sport must be an integer 0..65535, got -1'],
+      [{ dport: 65536 }, 'record 2: dport must be an integer 0..65535, got 65536'],
+      [{ vlan: 1.5 }, 'record 2: vlan must be an integer 0..65535, got 1.5'],
+      [{ sport: NaN }, 'record 2: sport must be an integer 0..65535, got NaN'],
+    ] as const) {
+      expect(write(record)).toThrow(expect.objectContaining({ message, position: { file: 'in.log' } }));
+    }
+    expect(write({ sport: 0, dport: 65535, vlan: 4095 })).not.toThrow();
+  });
+});
 
 describe('FlowLoader', () => {
   let instance: DuckDBInstance;

@@ -63,7 +63,7 @@ export function register(program: Command): void {
             const detail =
               outcome.status === 'unchanged'
                 ? 'unchanged, nothing added'
-                : `${outcome.records} records added (${outcome.format}${outcome.fromOffset > 0 ? `, new part from byte ${outcome.fromOffset}` : ''})`;
+                : `${outcome.records} records added (${outcome.format}${outcome.fromOffset > 0 ? `, new part from byte ${outcome.fromOffset}` : ''})${skippedText(outcome.skipped)}`;
             process.stdout.write(`${source}: ${detail}\n`);
           } catch (error) {
             // One transaction per source: the others still count; the exit code reports the first failure.
@@ -244,6 +244,14 @@ function parseWindow(options: ViewOptions): { since?: number; until?: number } {
     throw new UsageError(`--until (${options.until}) is not after --since (${options.since})`);
   }
   return window;
+}
+
+/** `, 3 skipped (bad timestamp 2, missing fields 1)`, or nothing when the reader skipped nothing. */
+function skippedText(skipped: Record<string, number>): string {
+  const reasons = Object.entries(skipped).filter(([, count]) => count > 0);
+  if (reasons.length === 0) return '';
+  const total = reasons.reduce((sum, [, count]) => sum + count, 0);
+  return `, ${total} skipped (${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')})`;
 }
 
 function exitCodeOf(error: unknown): number {

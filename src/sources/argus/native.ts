@@ -24,7 +24,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { EmptyInputError, ParseError, fromFsError } from '../../model/errors.js';
 import { countSkipped, newSourceCounters, type SourceCounters } from '../../model/record.js';
-import { NO_MAC, NO_VLAN, newArgusFlow, type ArgusFlow } from './flow.js';
+import { NO_MAC, NO_VLAN, formatEpochMicros, newArgusFlow, type ArgusFlow } from './flow.js';
 
 const MAR = 0x80;
 const FAR = 0x10;
@@ -315,6 +315,7 @@ export class ArgusDecoder {
         if (value < first) first = value;
         if (value > last) last = value;
       }
+      if (first === Infinity) this.fail('argus time DSR holds no timestamp', offset);
       flow.startUs = first;
       flow.endUs = last;
     } else {
@@ -339,6 +340,12 @@ export class ArgusDecoder {
         this.fail(`unsupported argus time DSR subtype ${hex(subtype)}`, offset);
       }
       if (flow.endUs === 0) flow.endUs = flow.startUs;
+      if (flow.endUs < flow.startUs) {
+        this.fail(
+          `argus time DSR ends before it starts (${formatEpochMicros(flow.endUs)} < ${formatEpochMicros(flow.startUs)})`,
+          offset,
+        );
+      }
     }
     this.hasTime = true;
   }

@@ -1,10 +1,10 @@
 /**
  * Captures as common {@link TrafficRecord}s (for the ledger): one record per packet, or one per
- * directional flow (protocol, addresses, ports) with first/last packet times.
+ * directional flow (protocol, addresses, ports) with its earliest and latest packet time.
  */
 import type { Readable } from 'node:stream';
 import { formatIPv4, formatIPv6 } from '../../model/ip.js';
-import type { TrafficRecord } from '../../model/record.js';
+import { countSkipped, type TrafficRecord } from '../../model/record.js';
 import { BpfFilter } from './bpf.js';
 import { decodeFrame, formatMac, newDecodedPacket, protocolName, type DecodedPacket } from './decode.js';
 import { captureWindows, type CaptureSummary, type Frame } from './frames.js';
@@ -66,6 +66,8 @@ export async function* readPcapRecords(
   const packet = newDecodedPacket();
   const flows = new Map<string, TrafficRecord>();
   let pending: TrafficRecord[] = [];
+  let decoded = 0;
+  let unsupported = 0;
   const onFrame = (frame: Frame): void => {
     if (
       filter !== undefined &&
@@ -73,7 +75,11 @@ export async function* readPcapRecords(
     ) {
       return;
     }
-    if (!decodeFrame(frame, packet)) return;
+    if (!decodeFrame(frame, packet)) {
+      unsupported++;
+      return;
+    }
+    decoded++;
     const record = packetRecord(frame, packet, measure);
     if (options.sensor !== undefined) record.sensor = options.sensor;
     if (options.aggregate !== 'flow') {
@@ -84,7 +90,10 @@ export async function* readPcapRecords(
     const flow = flows.get(key);
     if (flow === undefined) flows.set(key, record);
     else {
-      flow.end = record.end;
+      // Captures are not always in time order (merged interfaces, clock steps): the flow spans its
+      // earliest and latest packet, never an end before its start.
+      if (record.start < flow.start) flow.start = record.start;
+      if (record.end > flow.end) flow.end = record.end;
       flow.packets = (flow.packets as number) + 1;
       flow.bytes = (flow.bytes as number) + (record.bytes as number);
     }
@@ -106,6 +115,9 @@ export async function* readPcapRecords(
       break;
     }
   }
+  // As accountCapture counts them: frames of a link type the decoder does not know are skipped, not lost.
+  summary.decoded = decoded;
+  if (unsupported > 0) countSkipped(summary, 'unsupported-link-type', unsupported);
   yield* flows.values();
   options.onSummary?.(summary);
   return summary;

@@ -177,6 +177,30 @@ describe('parseStatus', () => {
   }
 });
 
+describe('parseStatusTable with wholeCounts (the ledger)', () => {
+  it('refuses a fractional byte or packet count at its line, and takes one without the option', () => {
+    for (const [text, message, column] of [
+      [
+        DAEMON.replace('=> 240', '=> 1.5'),
+        "B of '198.51.100.7' must be a whole number of bytes, found 1.5",
+        8,
+      ],
+      [
+        DAEMON.replace('=> 4', "=> '2.25'"),
+        "C of '198.51.100.7' must be a whole number of packets, found 2.25",
+        8,
+      ],
+    ] as const) {
+      const buffer = Buffer.from(text, 'latin1');
+      const error = errorOf(() => parseStatusTable(buffer, 'x.stats', { wholeCounts: true }));
+      expect(error.message).toBe(message);
+      expect(error.describe()).toBe(`${message} (x.stats:${message.startsWith('B') ? 8 : 9}:${column})`);
+      expect(error.exitCode).toBe(65);
+      expect(parseStatusTable(buffer, 'x.stats').table.size).toBe(1);
+    }
+  });
+});
+
 describe('readStatusFile', () => {
   it('reads from disk and reports a missing file by name', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nl-sniffer-'));

@@ -56,6 +56,11 @@ export interface ParseStatusOptions {
    * parser only: the reference the fast path is tested against.
    */
   fastPath?: boolean;
+  /**
+   * B and C must be whole numbers (default false). The ledger's records count whole bytes and packets; the
+   * reports, like the Perl original, take any number.
+   */
+  wholeCounts?: boolean;
 }
 
 /**
@@ -87,7 +92,7 @@ export function parseStatusTable(
   if (blockForm && !declared) throw reader.error("expected 'my' before '$dump'");
   reader.expect(0x3d, "'='");
 
-  const table = new EntriesReader(reader, options.fastPath ?? true).read();
+  const table = new EntriesReader(reader, options.fastPath ?? true, options.wholeCounts ?? false).read();
 
   reader.expect(0x3b, "';' after the hash");
   if (blockForm) reader.expect(0x7d, "'}' closing the block");
@@ -131,6 +136,7 @@ class EntriesReader {
   constructor(
     readonly reader: PerlDataReader,
     readonly fastPath: boolean,
+    readonly wholeCounts: boolean,
   ) {
     this.#buffer = reader.buffer;
     const capacity = Math.ceil((this.#buffer.length - reader.pos) / DAEMON_ENTRY_BYTES);
@@ -237,6 +243,12 @@ class EntriesReader {
           continue;
         }
         const number = numberField(reader, ip, FIELD_LETTERS[bit]!, value, valueOffset);
+        if (this.wholeCounts && (letter === KEY_B || letter === KEY_C) && !Number.isInteger(number)) {
+          throw reader.error(
+            `${FIELD_LETTERS[bit]} of '${ip}' must be a whole number of ${letter === KEY_B ? 'bytes' : 'packets'}, found ${number}`,
+            valueOffset,
+          );
+        }
         if (letter === KEY_B) builder.bytes[row] = number;
         else if (letter === KEY_C) builder.count[row] = number;
         else if (letter === KEY_E) builder.lastUpdate[row] = number;
@@ -308,7 +320,10 @@ export async function readStatusFile(path: string): Promise<SnifferStatus> {
   return parseStatus(await readBytes(path), path);
 }
 
-/** Reads and parses a status file from disk into columns (for reports). */
-export async function readStatusTable(path: string): Promise<SnifferStatusTable> {
-  return parseStatusTable(await readBytes(path), path);
+/** Reads and parses a status file from disk into columns (for reports, and the ledger with `wholeCounts`). */
+export async function readStatusTable(
+  path: string,
+  options: ParseStatusOptions = {},
+): Promise<SnifferStatusTable> {
+  return parseStatusTable(await readBytes(path), path, options);
 }
