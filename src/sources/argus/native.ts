@@ -169,12 +169,13 @@ export class ArgusDecoder {
       }
       if (recordBytes < 4) this.fail('argus record length is 0 words', offset);
       if (length - position < recordBytes) break;
-      this.counters.read++;
       const type = typeVersion & 0xf0;
       if (type === FAR) {
+        this.counters.read++;
         this.decodeFlow(buffer, position, position + recordBytes, offset);
       } else if (type === MAR) {
-        countSkipped(this.counters, 'management record');
+        // A management record describes the sensor and the file, as a pcap's header does: it is not a
+        // flow, so it is neither read nor skipped as one.
       } else {
         this.fail(`unsupported argus record type ${hex(type)} (expected 0x80 or 0x10)`, offset);
       }

@@ -159,10 +159,11 @@ export async function readArgusViaRa(
     for await (const text of createInterface({ input: child.stdout!, crlfDelay: Infinity })) {
       line++;
       if (text === '') continue;
-      counters.read++;
       const kind = parseRaRow(text, flow, { file: name, line });
-      if (kind === 'management') countSkipped(counters, 'management record');
-      else if (kind === 'non-ip') countSkipped(counters, 'non-IP flow');
+      // Management records are not flows (see the native reader).
+      if (kind === 'management') continue;
+      counters.read++;
+      if (kind === 'non-ip') countSkipped(counters, 'non-IP flow');
       else {
         counters.decoded++;
         onFlow(flow);
