@@ -1,7 +1,8 @@
 /**
- * The server: the composite Sniffer report over HTTP from a 100k-IP status file plus one peer with another
- * 100k IPs (first view computes, later views are served from the cache), and /api/top and /api/series over
- * a DuckDB ledger of 200k generated flows. Prints requests/s and peak memory; never asserts.
+ * The server: the Sniffer report over HTTP of one 100k-IP status file, and the composite of that file
+ * plus one peer with another 100k IPs (first view computes, later views are served from the cache), and
+ * /api/top and /api/series over a DuckDB ledger of 200k generated flows. Prints requests/s and peak
+ * memory; never asserts.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -76,6 +77,9 @@ const peer = await startServer({
   stats: [statusFile('peer.stats', 7, 100_000)],
   cacheDir: join(outDir, 'peer'),
 });
+await measure('Sniffer report of one 100k-IP status file, first view (text)', 'reports', () =>
+  requests(`${peer.url}/api/sniffer/report?by=cidr24&format=text`, 1, 1),
+);
 const composite = await startServer({
   ...base,
   stats: [statusFile('local.stats', 20261125, 100_000)],

@@ -14,8 +14,8 @@ import {
   type SnifferGrouping,
 } from '../report/sniffer.js';
 import { requestDump, type DumpResult } from '../sources/sniffer/dump-request.js';
-import { readStatusFile } from '../sources/sniffer/read.js';
-import type { SnifferStatus } from '../sources/sniffer/status.js';
+import { readStatusFile, readStatusTable } from '../sources/sniffer/read.js';
+import type { SnifferStatus, SnifferStatusTable } from '../sources/sniffer/status.js';
 import { formatComposite, formatCompositeHeader } from '../sources/sniffer/write.js';
 import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from '../io/cached-file.js';
 import { gatherPeers, type Peer, type PeerReport } from './peers.js';
@@ -61,7 +61,12 @@ export async function localStatusFile(stats: readonly string[]): Promise<Buffer>
 
 async function compositeStatus(
   settings: SnifferSettings,
-): Promise<{ status: SnifferStatus; peers: PeerReport[] }> {
+): Promise<{ status: SnifferStatus | SnifferStatusTable; peers: PeerReport[] }> {
+  // One status file and no peers, the common case: reported from its columns, as the CLI does (a
+  // million-IP file otherwise makes four million small objects; docs/sniffer.md).
+  if (settings.stats.length === 1 && settings.peers.length === 0) {
+    return { status: await readStatusTable(settings.stats[0]!), peers: [] };
+  }
   const [local, remote] = await Promise.all([
     Promise.all(settings.stats.map((file) => readStatusFile(file))),
     gatherPeers(settings.peers, join(settings.cacheDir, 'peers'), settings.peerTimeoutMs),
