@@ -35,7 +35,7 @@ export {
   orderByBandwidth,
   SnifferGrouping,
 } from './aggregate/sniffer-groups.js';
-export { mergeStatuses } from './aggregate/sniffer-merge.js';
+export { mergeStatuses, mergeStatusTables } from './aggregate/sniffer-merge.js';
 export { buildSnifferReport, renderSnifferText, renderSnifferTextBytes } from './report/sniffer.js';
 
 // The ledger (DuckDB, ClickHouse) loads heavy native modules: import it from 'netledger/ledger/open'.

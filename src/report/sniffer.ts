@@ -284,35 +284,35 @@ export function snifferRows(report: SnifferReport): Row[] {
   });
 }
 
+/** The report as a JSON-ready value: totals, then the groups in bandwidth order with their IPs. */
+export function snifferJsonValue(report: SnifferReport) {
+  return {
+    grouping: report.grouping,
+    totals: {
+      queriesPerMinute: report.ratePerHour / 60,
+      bytesPerSecond: report.bytesPerHour / 3600,
+      users: report.users,
+    },
+    groups: Array.from(report.order, (g) => {
+      const group = report.groups.group(g);
+      return {
+        group: group.key,
+        queriesPerMinute: group.ratePerHour / 60,
+        bytesPerSecond: group.bytesPerHour / 3600,
+        ratePerHour: group.ratePerHour,
+        bytesPerHour: group.bytesPerHour,
+        lastContact: group.lastUpdate,
+        ips: Array.from(group.listing, (row) => ({
+          ip: report.table.ip(row),
+          names: report.table.names(row),
+        })),
+      };
+    }),
+  };
+}
+
 export function renderSnifferJson(report: SnifferReport): string {
-  return (
-    toJson(
-      {
-        grouping: report.grouping,
-        totals: {
-          queriesPerMinute: report.ratePerHour / 60,
-          bytesPerSecond: report.bytesPerHour / 3600,
-          users: report.users,
-        },
-        groups: Array.from(report.order, (g) => {
-          const group = report.groups.group(g);
-          return {
-            group: group.key,
-            queriesPerMinute: group.ratePerHour / 60,
-            bytesPerSecond: group.bytesPerHour / 3600,
-            ratePerHour: group.ratePerHour,
-            bytesPerHour: group.bytesPerHour,
-            lastContact: group.lastUpdate,
-            ips: Array.from(group.listing, (row) => ({
-              ip: report.table.ip(row),
-              names: report.table.names(row),
-            })),
-          };
-        }),
-      },
-      2,
-    ) + '\n'
-  );
+  return toJson(snifferJsonValue(report), 2) + '\n';
 }
 
 export function renderSnifferCsv(report: SnifferReport): string {

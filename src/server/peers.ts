@@ -11,8 +11,8 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { NetledgerError, NetworkError, TimeoutError, UsageError } from '../model/errors.js';
-import { readStatusFile } from '../sources/sniffer/read.js';
-import type { SnifferStatus } from '../sources/sniffer/status.js';
+import { readStatusTable } from '../sources/sniffer/read.js';
+import type { SnifferStatusTable } from '../sources/sniffer/status.js';
 
 export type Peer = { kind: 'http'; url: string; token?: string } | { kind: 'command'; template: string };
 
@@ -99,10 +99,10 @@ export async function gatherPeers(
   peers: readonly Peer[],
   dir: string,
   timeoutMs: number,
-): Promise<{ statuses: SnifferStatus[]; reports: PeerReport[] }> {
+): Promise<{ statuses: SnifferStatusTable[]; reports: PeerReport[] }> {
   await mkdir(dir, { recursive: true });
   const results = await Promise.all(
-    peers.map(async (peer, index): Promise<{ status?: SnifferStatus; report: PeerReport }> => {
+    peers.map(async (peer, index): Promise<{ status?: SnifferStatusTable; report: PeerReport }> => {
       const label = peerLabel(peer);
       const dest = join(dir, copyName(peer, index));
       let failure: string | undefined;
@@ -111,7 +111,7 @@ export async function gatherPeers(
         const incoming = `${dest}.incoming`;
         if (peer.kind === 'http') await fetchHttp(peer, incoming, timeoutMs);
         else await runCommand(commandArguments(peer.template, incoming), timeoutMs);
-        const status = await readStatusFile(incoming);
+        const status = await readStatusTable(incoming);
         await rename(incoming, dest);
         return { status, report: { peer: label, state: 'fresh', ageSeconds: 0 } };
       } catch (error) {
@@ -119,7 +119,7 @@ export async function gatherPeers(
       }
       try {
         const info = await stat(dest);
-        const status = await readStatusFile(dest);
+        const status = await readStatusTable(dest);
         const ageSeconds = Math.max(0, Math.round((Date.now() - info.mtimeMs) / 1000));
         return { status, report: { peer: label, state: 'stale', ageSeconds, error: failure } };
       } catch {

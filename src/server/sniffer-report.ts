@@ -5,18 +5,19 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mergeStatuses } from '../aggregate/sniffer-merge.js';
+import { mergeStatusTables } from '../aggregate/sniffer-merge.js';
 import { NetledgerError, UsageError, fromFsError } from '../model/errors.js';
 import {
   buildSnifferReport,
-  renderSnifferJson,
   renderSnifferText,
+  snifferJsonValue,
   type SnifferGrouping,
 } from '../report/sniffer.js';
 import { requestDump, type DumpResult } from '../sources/sniffer/dump-request.js';
-import { readStatusFile, readStatusTable } from '../sources/sniffer/read.js';
-import type { SnifferStatus, SnifferStatusTable } from '../sources/sniffer/status.js';
+import { readStatusTable } from '../sources/sniffer/read.js';
+import type { SnifferStatusTable } from '../sources/sniffer/status.js';
 import { formatComposite, formatCompositeHeader } from '../sources/sniffer/write.js';
+import { toJson } from '../report/tabular.js';
 import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from '../io/cached-file.js';
 import { gatherPeers, type Peer, type PeerReport } from './peers.js';
 
@@ -39,10 +40,10 @@ export function parseGrouping(text: string | undefined): SnifferGrouping {
   throw new UsageError(`invalid by '${text}': expected cidr24 or domain`);
 }
 
-function combine(statuses: SnifferStatus[]): SnifferStatus {
+function combine(statuses: SnifferStatusTable[]): SnifferStatusTable {
   if (statuses.length === 1) return statuses[0]!;
-  const merged = mergeStatuses(statuses);
-  return { header: formatCompositeHeader(merged), entries: merged.entries };
+  const merged = mergeStatusTables(statuses);
+  return { header: formatCompositeHeader(merged), table: merged.table };
 }
 
 /** This host's own status, for peers: the one status file as it is, or the composite of several. */
@@ -55,20 +56,17 @@ export async function localStatusFile(stats: readonly string[]): Promise<Buffer>
       throw fromFsError(error, stats[0]!);
     }
   }
-  const statuses = await Promise.all(stats.map((file) => readStatusFile(file)));
-  return Buffer.from(formatComposite(mergeStatuses(statuses)), 'latin1');
+  const merged = mergeStatusTables(await Promise.all(stats.map((file) => readStatusTable(file))));
+  return Buffer.from(formatComposite({ ...merged, entries: merged.table.entries() }), 'latin1');
 }
 
 async function compositeStatus(
   settings: SnifferSettings,
-): Promise<{ status: SnifferStatus | SnifferStatusTable; peers: PeerReport[] }> {
-  // One status file and no peers, the common case: reported from its columns, as the CLI does (a
-  // million-IP file otherwise makes four million small objects; docs/sniffer.md).
-  if (settings.stats.length === 1 && settings.peers.length === 0) {
-    return { status: await readStatusTable(settings.stats[0]!), peers: [] };
-  }
+): Promise<{ status: SnifferStatusTable; peers: PeerReport[] }> {
+  // Read and merged as columns, as the CLI does: a million-IP file otherwise makes four million small
+  // objects (docs/sniffer.md).
   const [local, remote] = await Promise.all([
-    Promise.all(settings.stats.map((file) => readStatusFile(file))),
+    Promise.all(settings.stats.map((file) => readStatusTable(file))),
     gatherPeers(settings.peers, join(settings.cacheDir, 'peers'), settings.peerTimeoutMs),
   ]);
   const statuses = [...local, ...remote.statuses];
@@ -94,8 +92,9 @@ export async function snifferReport(
       const { status, peers } = await compositeStatus(settings);
       const report = buildSnifferReport(status, grouping);
       if (format === 'text') return renderSnifferText(report, { utc: settings.utc });
-      const json = JSON.parse(renderSnifferJson(report)) as Record<string, unknown>;
-      return JSON.stringify({ ...json, generatedAt: Math.floor(Date.now() / 1000), peers }) + '\n';
+      // One serialisation: the report's value with the server's fields after it.
+      const value = { ...snifferJsonValue(report), generatedAt: Math.floor(Date.now() / 1000), peers };
+      return toJson(value) + '\n';
     },
     encoding,
   );

@@ -4,8 +4,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../../model/errors.js';
-import { mergeStatuses } from '../../aggregate/sniffer-merge.js';
-import { readStatusFile, readStatusTable } from '../../sources/sniffer/read.js';
+import { mergeStatusTables } from '../../aggregate/sniffer-merge.js';
+import { readStatusTable } from '../../sources/sniffer/read.js';
+import { SnifferTable } from '../../sources/sniffer/table.js';
 import { formatComposite, formatCompositeHeader } from '../../sources/sniffer/write.js';
 import type { SnifferStatus, SnifferStatusTable } from '../../sources/sniffer/status.js';
 import { requestDump, parseHostPort } from '../../sources/sniffer/dump-request.js';
@@ -22,22 +23,23 @@ import { emitOutput } from '../output.js';
 
 export type SnifferFormat = 'text' | 'json' | 'csv' | 'html';
 
-/** Reads a status file; with `allowEmpty`, an empty file (the daemon's "no users yet") is an empty status. */
-async function readStatus(path: string, allowEmpty: boolean): Promise<SnifferStatus> {
-  return readOrEmpty(() => readStatusFile(path), allowEmpty);
-}
-
-async function readOrEmpty<T extends SnifferStatus | SnifferStatusTable>(
-  read: () => Promise<T>,
-  allowEmpty: boolean,
-): Promise<T | SnifferStatus> {
+/**
+ * Reads a status file into columns; with `allowEmpty`, an empty file (the daemon's "no users yet") is an
+ * empty status.
+ */
+async function readStatus(path: string, allowEmpty: boolean): Promise<SnifferStatusTable> {
   try {
-    return await read();
+    return await readStatusTable(path);
   } catch (error) {
     if (allowEmpty && (error as { code?: string }).code === 'NL_ERR_EMPTY_INPUT')
-      return { header: '', entries: [] };
+      return { header: '', table: SnifferTable.fromEntries([]) };
     throw error;
   }
+}
+
+/** Several hosts' status files merged (rem_update), as columns. */
+async function readMerged(files: readonly string[], allowEmpty: boolean) {
+  return mergeStatusTables(await Promise.all(files.map((path) => readStatus(path, allowEmpty))));
 }
 
 export function renderSnifferReport(
@@ -108,13 +110,12 @@ export function register(program: Command): void {
         const files = [...(file === undefined ? [] : [file]), ...(options.merge ?? [])];
         if (files.length === 0) throw new UsageError('no status file given');
         const allowEmpty = options.allowEmpty ?? false;
-        let status: SnifferStatus | SnifferStatusTable;
-        if (files.length === 1) {
-          // One file is reported from its columns: no entry objects (see SnifferTable).
-          status = await readOrEmpty(() => readStatusTable(files[0]!), allowEmpty);
-        } else {
-          const merged = mergeStatuses(await Promise.all(files.map((path) => readStatus(path, allowEmpty))));
-          status = { header: formatCompositeHeader(merged), entries: merged.entries };
+        // Reported from columns: no object per IP (see SnifferTable).
+        let status: SnifferStatusTable;
+        if (files.length === 1) status = await readStatus(files[0]!, allowEmpty);
+        else {
+          const merged = await readMerged(files, allowEmpty);
+          status = { header: formatCompositeHeader(merged), table: merged.table };
         }
         const text = renderSnifferReport(status, options.by, options.format, options.utc ?? false);
         // Status files are read as latin1 so that every byte of a host name comes back out unchanged.
@@ -129,8 +130,9 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'composite status file to write (atomically); stdout when absent')
     .option('--allow-empty', 'treat empty status files as "no users"')
     .action(async (files: string[], options: { output?: string; allowEmpty?: boolean }) => {
-      const statuses = await Promise.all(files.map((path) => readStatus(path, options.allowEmpty ?? false)));
-      await emitOutput(Buffer.from(formatComposite(mergeStatuses(statuses)), 'latin1'), options.output);
+      const merged = await readMerged(files, options.allowEmpty ?? false);
+      const composite = formatComposite({ ...merged, entries: merged.table.entries() });
+      await emitOutput(Buffer.from(composite, 'latin1'), options.output);
     });
 
   sniffer

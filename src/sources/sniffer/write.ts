@@ -142,15 +142,18 @@ export function formatGrandTotal(hitsPerMinute: number, bytesPerSecond: number):
   return `\n# grand total all hosts\n# hits: \t${hitsPerMinute} per minute\n# bytes:\t${bytesPerSecond} per second\n`;
 }
 
-interface MergedForWriting {
+interface MergedHeaderForWriting {
   headers: string;
   hitsPerMinute: number;
   bytesPerSecond: number;
+}
+
+interface MergedForWriting extends MergedHeaderForWriting {
   entries: readonly SnifferEntry[];
 }
 
 /** The composite file's header: every input's header, then the grand total. */
-export function formatCompositeHeader(merged: MergedForWriting): string {
+export function formatCompositeHeader(merged: MergedHeaderForWriting): string {
   return merged.headers + formatGrandTotal(merged.hitsPerMinute, merged.bytesPerSecond);
 }
 
