@@ -16,7 +16,7 @@ import {
 import { requestDump, type DumpResult } from '../sources/sniffer/dump-request.js';
 import { readStatusTable } from '../sources/sniffer/read.js';
 import type { SnifferStatusTable } from '../sources/sniffer/status.js';
-import { formatComposite, formatCompositeHeader } from '../sources/sniffer/write.js';
+import { compositeChunks, formatCompositeHeader } from '../sources/sniffer/write.js';
 import { toJson } from '../report/tabular.js';
 import { cachedFile, type CachedBody, type CacheSettings, type Encoding } from '../io/cached-file.js';
 import { gatherPeers, type Peer, type PeerReport } from './peers.js';
@@ -57,7 +57,7 @@ export async function localStatusFile(stats: readonly string[]): Promise<Buffer>
     }
   }
   const merged = mergeStatusTables(await Promise.all(stats.map((file) => readStatusTable(file))));
-  return Buffer.from(formatComposite({ ...merged, entries: merged.table.entries() }), 'latin1');
+  return Buffer.concat([...compositeChunks(merged, merged.table)]);
 }
 
 async function compositeStatus(

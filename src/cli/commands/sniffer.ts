@@ -7,7 +7,7 @@ import { UsageError } from '../../model/errors.js';
 import { mergeStatusTables } from '../../aggregate/sniffer-merge.js';
 import { readStatusTable } from '../../sources/sniffer/read.js';
 import { SnifferTable } from '../../sources/sniffer/table.js';
-import { formatComposite, formatCompositeHeader } from '../../sources/sniffer/write.js';
+import { compositeChunks, formatCompositeHeader } from '../../sources/sniffer/write.js';
 import type { SnifferStatus, SnifferStatusTable } from '../../sources/sniffer/status.js';
 import { requestDump, parseHostPort } from '../../sources/sniffer/dump-request.js';
 import {
@@ -131,8 +131,7 @@ export function register(program: Command): void {
     .option('--allow-empty', 'treat empty status files as "no users"')
     .action(async (files: string[], options: { output?: string; allowEmpty?: boolean }) => {
       const merged = await readMerged(files, options.allowEmpty ?? false);
-      const composite = formatComposite({ ...merged, entries: merged.table.entries() });
-      await emitOutput(Buffer.from(composite, 'latin1'), options.output);
+      await emitOutput(compositeChunks(merged, merged.table), options.output);
     });
 
   sniffer

@@ -7,6 +7,7 @@ import { compareIp, parseIp, type IpAddress } from '../../model/ip.js';
 import { formatCtime } from '../../model/time.js';
 import { formatFixed0 } from '../../report/perl-format.js';
 import type { DaemonHeader, SnifferEntry } from './status.js';
+import { SnifferTable } from './table.js';
 
 /** Entries in the daemon's order: by packed address (numeric), IPv4 before IPv6. */
 export function sortEntriesByAddress(entries: readonly SnifferEntry[]): SnifferEntry[] {
@@ -130,11 +131,32 @@ function dumperEntry(entry: SnifferEntry, indent: number): string {
 
 /** `Data::Dumper::Dumper($stats)` (Indent=2, keys sorted by address) prefixed with `my `, as rem_update writes. */
 export function formatDumperBody(entries: readonly SnifferEntry[]): string {
-  if (entries.length === 0) return 'my $VAR1 = {};\n';
-  const body = sortEntriesByAddress(entries)
-    .map((entry) => dumperEntry(entry, 10))
-    .join(',\n');
-  return `my $VAR1 = {\n${body}\n        };\n`;
+  return Buffer.concat([...dumperBodyChunks(SnifferTable.fromEntries(entries))]).toString('latin1');
+}
+
+/** Rows per chunk of a composite file: a few hundred kB each. */
+const ROWS_PER_CHUNK = 1024;
+
+/**
+ * The Data::Dumper body of a table, in chunks of bytes (latin1, as status files are read). Two hosts of a
+ * million IPs each make a composite file of half a gigabyte, which is about the longest string V8 can
+ * hold: so the body is never one string.
+ */
+export function* dumperBodyChunks(table: SnifferTable): Generator<Buffer> {
+  if (table.size === 0) {
+    yield Buffer.from('my $VAR1 = {};\n', 'latin1');
+    return;
+  }
+  const order = table.addressOrder();
+  let parts = ['my $VAR1 = {\n'];
+  for (let i = 0; i < order.length; i++) {
+    parts.push(dumperEntry(table.entry(order[i]!), 10), i + 1 < order.length ? ',\n' : '\n        };\n');
+    if (parts.length >= 2 * ROWS_PER_CHUNK) {
+      yield Buffer.from(parts.join(''), 'latin1');
+      parts = [];
+    }
+  }
+  yield Buffer.from(parts.join(''), 'latin1');
 }
 
 /** The grand-total block rem_update appends to the concatenated headers. */
@@ -160,4 +182,10 @@ export function formatCompositeHeader(merged: MergedHeaderForWriting): string {
 /** The composite status file: headers, grand total, Data::Dumper body. */
 export function formatComposite(merged: MergedForWriting): string {
   return formatCompositeHeader(merged) + formatDumperBody(merged.entries);
+}
+
+/** The composite status file of a merged table, in chunks of bytes (see dumperBodyChunks). */
+export function* compositeChunks(merged: MergedHeaderForWriting, table: SnifferTable): Generator<Buffer> {
+  yield Buffer.from(formatCompositeHeader(merged), 'latin1');
+  yield* dumperBodyChunks(table);
 }
