@@ -288,31 +288,65 @@ export function snifferRows(report: SnifferReport): Row[] {
 export function snifferJsonValue(report: SnifferReport) {
   return {
     grouping: report.grouping,
-    totals: {
-      queriesPerMinute: report.ratePerHour / 60,
-      bytesPerSecond: report.bytesPerHour / 3600,
-      users: report.users,
-    },
-    groups: Array.from(report.order, (g) => {
-      const group = report.groups.group(g);
-      return {
-        group: group.key,
-        queriesPerMinute: group.ratePerHour / 60,
-        bytesPerSecond: group.bytesPerHour / 3600,
-        ratePerHour: group.ratePerHour,
-        bytesPerHour: group.bytesPerHour,
-        lastContact: group.lastUpdate,
-        ips: Array.from(group.listing, (row) => ({
-          ip: report.table.ip(row),
-          names: report.table.names(row),
-        })),
-      };
-    }),
+    totals: totalsJsonValue(report),
+    groups: Array.from(report.order, (g) => groupJsonValue(report, g)),
   };
 }
 
+function totalsJsonValue(report: SnifferReport) {
+  return {
+    queriesPerMinute: report.ratePerHour / 60,
+    bytesPerSecond: report.bytesPerHour / 3600,
+    users: report.users,
+  };
+}
+
+function groupJsonValue(report: SnifferReport, g: number) {
+  const group = report.groups.group(g);
+  return {
+    group: group.key,
+    queriesPerMinute: group.ratePerHour / 60,
+    bytesPerSecond: group.bytesPerHour / 3600,
+    ratePerHour: group.ratePerHour,
+    bytesPerHour: group.bytesPerHour,
+    lastContact: group.lastUpdate,
+    ips: Array.from(group.listing, (row) => ({
+      ip: report.table.ip(row),
+      names: report.table.names(row),
+    })),
+  };
+}
+
+/** Groups per chunk of the JSON report. */
+const GROUPS_PER_CHUNK = 256;
+
+/**
+ * The report as indented JSON, in chunks: exactly `JSON.stringify(snifferJsonValue(report), null, 2)` and
+ * a newline, made a few hundred groups at a time. A million IPs make 170 MB of it; as one value and one
+ * string that took 1.2 GB, and some millions more would pass V8's longest string.
+ */
+export function* snifferJsonChunks(report: SnifferReport): Generator<string> {
+  // The head ends in "\n}": the groups go before that brace, indented two levels.
+  const head = toJson({ grouping: report.grouping, totals: totalsJsonValue(report) }, 2).slice(0, -2);
+  if (report.order.length === 0) {
+    yield `${head},\n  "groups": []\n}\n`;
+    return;
+  }
+  let parts = [`${head},\n  "groups": [`];
+  for (let i = 0; i < report.order.length; i++) {
+    const group = toJson(groupJsonValue(report, report.order[i]!), 2).replaceAll('\n', '\n    ');
+    parts.push(i === 0 ? '\n    ' : ',\n    ', group);
+    if (parts.length >= 2 * GROUPS_PER_CHUNK) {
+      yield parts.join('');
+      parts = [];
+    }
+  }
+  parts.push('\n  ]\n}\n');
+  yield parts.join('');
+}
+
 export function renderSnifferJson(report: SnifferReport): string {
-  return toJson(snifferJsonValue(report), 2) + '\n';
+  return [...snifferJsonChunks(report)].join('');
 }
 
 export function renderSnifferCsv(report: SnifferReport): string {

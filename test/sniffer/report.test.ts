@@ -14,7 +14,10 @@ import {
   renderSnifferCsv,
   renderSnifferJson,
   renderSnifferText,
+  snifferJsonChunks,
+  snifferJsonValue,
 } from '../../src/report/sniffer.js';
+import { SnifferTable } from '../../src/sources/sniffer/table.js';
 import { renderSnifferHtml } from '../../src/report/sniffer-html.js';
 import { generateStatus } from '../gen/sniffer-status.js';
 
@@ -81,6 +84,25 @@ describe('where the original is wrong', () => {
     const report = buildSnifferReport(status, 'domain');
     const isp = report.groups.groups().find((group) => group.key === 'example.org');
     expect(isp?.members.length).toBe(13);
+  });
+});
+
+describe('JSON in chunks', () => {
+  it('is byte for byte the indented JSON of the whole value, in chunks of 256 groups', () => {
+    // An IP without names too: its `"names": []` stays on one line.
+    const { entries } = generateStatus(3, { ips: 3000, perCidr: 2, ipv6Share: 0.05 });
+    const status = { header: '', entries: [...entries, { ...entries[0]!, ip: '203.0.113.250', names: [] }] };
+    for (const grouping of ['cidr24', 'domain'] as const) {
+      const report = buildSnifferReport(status, grouping);
+      const chunks = [...snifferJsonChunks(report)];
+      expect(chunks.join('')).toBe(JSON.stringify(snifferJsonValue(report), null, 2) + '\n');
+      expect(chunks.length).toBe(Math.floor(report.order.length / 256) + 1);
+    }
+  });
+  it('writes an empty report as the whole value would', () => {
+    const report = buildSnifferReport({ header: '', table: SnifferTable.fromEntries([]) }, 'cidr24');
+    expect(renderSnifferJson(report)).toBe(JSON.stringify(snifferJsonValue(report), null, 2) + '\n');
+    expect(JSON.parse(renderSnifferJson(report)).groups).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@ import { requestDump, parseHostPort } from '../../sources/sniffer/dump-request.j
 import {
   buildSnifferReport,
   renderSnifferCsv,
-  renderSnifferJson,
+  snifferJsonChunks,
   renderSnifferTextBytes,
   type SnifferGrouping,
 } from '../../report/sniffer.js';
@@ -47,11 +47,11 @@ export function renderSnifferReport(
   grouping: SnifferGrouping,
   format: SnifferFormat,
   utc: boolean,
-): string | Buffer {
+): string | Buffer | Iterable<Buffer> {
   const report = buildSnifferReport(status, grouping);
   switch (format) {
     case 'json':
-      return renderSnifferJson(report);
+      return latin1Chunks(snifferJsonChunks(report));
     case 'csv':
       return renderSnifferCsv(report);
     case 'html':
@@ -59,6 +59,11 @@ export function renderSnifferReport(
     case 'text':
       return renderSnifferTextBytes(report, { utc });
   }
+}
+
+/** Status files are read as latin1: their bytes go back out unchanged. */
+function* latin1Chunks(chunks: Iterable<string>): Generator<Buffer> {
+  for (const chunk of chunks) yield Buffer.from(chunk, 'latin1');
 }
 
 function parseGrouping(value: string): SnifferGrouping {
