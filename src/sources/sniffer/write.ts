@@ -138,9 +138,8 @@ export function formatDumperBody(entries: readonly SnifferEntry[]): string {
 const ROWS_PER_CHUNK = 1024;
 
 /**
- * The Data::Dumper body of a table, in chunks of bytes (latin1, as status files are read). Two hosts of a
- * million IPs each make a composite file of half a gigabyte, which is about the longest string V8 can
- * hold: so the body is never one string.
+ * The Data::Dumper body of a table, in chunks of bytes (latin1, as status files are read). A million IPs
+ * make half a gigabyte of it, about the longest string V8 can hold: so the body is never one string.
  */
 export function* dumperBodyChunks(table: SnifferTable): Generator<Buffer> {
   if (table.size === 0) {
