@@ -4,29 +4,22 @@
  * /api/top and /api/series over a DuckDB ledger of 200k generated flows. Prints requests/s and peak
  * memory; never asserts.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDbLedger } from '../src/ledger/duckdb.js';
 import { startServer, type ServeSettings } from '../src/server/serve.js';
-import { formatDaemonStatus } from '../src/sources/sniffer/write.js';
-import { generateStatus } from '../test/gen/sniffer-status.js';
 import { generateRecords } from '../test/ledger/generate.js';
 import { measure } from './lib/measure.js';
+import { ensureStatusFile } from './lib/sniffer-status.js';
 
 const outDir = fileURLToPath(new URL('./out/server/', import.meta.url));
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
-function statusFile(name: string, seed: number, ips: number): string {
-  const path = join(outDir, name);
-  if (!existsSync(path)) {
-    const { header, entries } = generateStatus(seed, { ips, perCidr: 4 });
-    writeFileSync(path, formatDaemonStatus(header, entries, true), 'latin1');
-  }
-  return path;
-}
+const statusFile = (name: string, seed: number, ips: number) =>
+  ensureStatusFile(join(outDir, name), ips, seed);
 
 const base: ServeSettings = {
   host: '127.0.0.1',

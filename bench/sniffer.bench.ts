@@ -10,13 +10,13 @@
  * and NetAddr::IP (libnetaddr-ip-perl) are there. The original takes minutes on 1M IPs, so that file is
  * given to it only with NETLEDGER_BENCH_SNIFFER_PERL_1M=1.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseStatusTable } from '../src/sources/sniffer/read.js';
 import { buildSnifferReport, renderSnifferTextBytes } from '../src/report/sniffer.js';
+import { ensureStatusFile } from './lib/sniffer-status.js';
 import { fastestOf, peakRssMiB, printMeasurement, timeCommand, type CommandTiming } from './lib/measure.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -31,19 +31,6 @@ const TYPES = [
   { type: '0', by: 'cidr24' },
   { type: '1', by: 'domain' },
 ] as const;
-
-function ensureFile(ips: number): string {
-  const path = join(outDir, `sniffer-${ips}.stats`);
-  if (!existsSync(path)) {
-    const made = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(here, 'lib', 'write-sniffer-status.ts'), String(ips), path],
-      { stdio: 'inherit' },
-    );
-    if (made.status !== 0) throw new Error(`could not generate ${path}`);
-  }
-  return path;
-}
 
 async function timeLibrary(path: string, ips: number): Promise<void> {
   const megabytes = statSync(path).size / 1e6;
@@ -123,7 +110,7 @@ function timeProcesses(path: string, ips: number, withPerl: boolean): void {
 }
 
 for (const ips of [100_000, 1_000_000]) {
-  const path = ensureFile(ips);
+  const path = ensureStatusFile(join(outDir, `sniffer-${ips}.stats`), ips, 20261125);
   await timeLibrary(path, ips);
   timeProcesses(path, ips, ips < 1_000_000 || process.env.NETLEDGER_BENCH_SNIFFER_PERL_1M === '1');
 }
