@@ -8,7 +8,7 @@ import { mergeStatusTables } from '../../aggregate/sniffer-merge.js';
 import { readStatusTable } from '../../sources/sniffer/read.js';
 import { SnifferTable } from '../../sources/sniffer/table.js';
 import { compositeChunks, formatCompositeHeader } from '../../sources/sniffer/write.js';
-import type { SnifferStatus, SnifferStatusTable } from '../../sources/sniffer/status.js';
+import type { SnifferStatusTable } from '../../sources/sniffer/status.js';
 import { requestDump, parseHostPort } from '../../sources/sniffer/dump-request.js';
 import {
   buildSnifferReport,
@@ -43,7 +43,7 @@ async function readMerged(files: readonly string[], allowEmpty: boolean) {
 }
 
 export function renderSnifferReport(
-  status: SnifferStatus | SnifferStatusTable,
+  status: SnifferStatusTable,
   grouping: SnifferGrouping,
   format: SnifferFormat,
   utc: boolean,
